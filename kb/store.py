@@ -1,0 +1,273 @@
+"""The metadata store: meetings, items, passages, cached embeddings and the lexical index, in SQLite.
+
+SQLite is the source of truth. FAISS holds one vector per passage under the passage's id, and the
+file holding it is named by a generation number kept here, so one committed transaction switches
+metadata, lexical index and vectors together (see `kb.knowledge_base`). Embeddings are cached by
+(model, text hash): an unchanged, moved or duplicated text is never embedded twice, and an
+interrupted update resumes without redoing its work.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from kb.errors import IndexDamagedError
+
+MIGRATIONS = [
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL,
+        title TEXT NOT NULL,
+        date TEXT,
+        next_meeting TEXT,
+        header_start INTEGER,
+        header_end INTEGER
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        organisation TEXT,
+        speaker TEXT,
+        section TEXT,
+        line_start INTEGER NOT NULL,
+        line_end INTEGER NOT NULL,
+        page INTEGER
+    );
+    CREATE INDEX items_meeting ON items(meeting_id, ordinal);
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        text_hash TEXT NOT NULL
+    );
+    CREATE INDEX passages_item ON passages(item_id);
+    CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_hash)
+    );
+    CREATE VIRTUAL TABLE items_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+    """,
+]
+
+HIT_COLUMNS = """
+    items.id AS item_id, items.title, items.text, items.organisation, items.speaker,
+    items.section, items.line_start, items.line_end, items.page, items.ordinal,
+    meetings.title AS meeting, meetings.date AS date, meetings.source AS source,
+    meetings.id AS meeting_id
+"""
+
+
+@dataclass
+class StoredMeeting:
+    id: int
+    source: str
+    sha256: str
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise IndexDamagedError(
+                f"{path}: the metadata store is damaged ({e}); run `kb index --rebuild`"
+            ) from e
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it is committed, or none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read: every query inside sees the same committed state."""
+        self.db.execute("BEGIN")
+        try:
+            yield self.db
+        finally:
+            self.db.execute("COMMIT")
+
+    # -- meta ---------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: object) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, str(value)),
+        )
+
+    # -- meetings and items -------------------------------------------------------------------
+
+    def meetings(self) -> dict[str, StoredMeeting]:
+        rows = self.db.execute("SELECT id, source, sha256 FROM meetings")
+        return {r["source"]: StoredMeeting(r["id"], r["source"], r["sha256"]) for r in rows}
+
+    def passage_ids_of(self, meeting_id: int) -> list[int]:
+        rows = self.db.execute(
+            "SELECT passages.id FROM passages JOIN items ON items.id = passages.item_id "
+            "WHERE items.meeting_id = ?",
+            (meeting_id,),
+        )
+        return [r[0] for r in rows]
+
+    def delete_meeting(self, meeting_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE meeting_id = ?)",
+            (meeting_id,),
+        )
+        self.db.execute("DELETE FROM meetings WHERE id = ?", (meeting_id,))
+
+    def insert_meeting(self, source: str, sha256: str, meeting) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO meetings (source, sha256, title, date, next_meeting, header_start, header_end) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                source,
+                sha256,
+                meeting.title,
+                meeting.date.isoformat() if meeting.date else None,
+                meeting.next_meeting.isoformat() if meeting.next_meeting else None,
+                *(meeting.header_lines or (None, None)),
+            ),
+        )
+        return cursor.lastrowid
+
+    def insert_item(self, meeting_id: int, item, lexical_terms: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO items (meeting_id, ordinal, title, text, organisation, speaker, section, "
+            "line_start, line_end, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                meeting_id, item.ordinal, item.title, item.text, item.organisation, item.speaker,
+                item.section, item.line_start, item.line_end, item.page,
+            ),
+        )
+        self.db.execute("INSERT INTO items_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, lexical_terms))
+        return cursor.lastrowid
+
+    def insert_passage(self, item_id: int, text_hash: str) -> int:
+        return self.db.execute(
+            "INSERT INTO passages (item_id, text_hash) VALUES (?, ?)", (item_id, text_hash)
+        ).lastrowid
+
+    def items(self, item_ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+        ids = list(item_ids)
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT {HIT_COLUMNS} FROM items JOIN meetings ON meetings.id = items.meeting_id "
+            f"WHERE items.id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+        return {r["item_id"]: r for r in rows}
+
+    def item_of_passages(self, passage_ids: Iterable[int]) -> dict[int, int]:
+        ids = [int(i) for i in passage_ids]
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT id, item_id FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {r[0]: r[1] for r in rows}
+
+    # -- embeddings -----------------------------------------------------------------------------
+
+    def cached_hashes(self, model: str, hashes: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        batch = list(hashes)
+        for start in range(0, len(batch), 500):
+            chunk = batch[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT text_hash FROM embeddings WHERE model = ? AND text_hash IN ({','.join('?' * len(chunk))})",
+                [model, *chunk],
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def add_embeddings(self, model: str, hashes: list[str], vectors: np.ndarray) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_hash, vector) VALUES (?, ?, ?)",
+                [(model, h, v.astype(np.float32).tobytes()) for h, v in zip(hashes, vectors)],
+            )
+
+    def passage_vectors(self, model: str, passage_ids: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of the given passages, or of all passages."""
+        query = (
+            "SELECT passages.id, embeddings.vector FROM passages JOIN embeddings "
+            "ON embeddings.text_hash = passages.text_hash AND embeddings.model = ?"
+        )
+        params: list = [model]
+        if passage_ids is not None:
+            if not passage_ids:
+                return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
+            query += f" WHERE passages.id IN ({','.join('?' * len(passage_ids))})"
+            params += passage_ids
+        rows = self.db.execute(query, params).fetchall()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0), np.float32)
+        return ids, vectors
+
+    def forget_unused_embeddings(self, model: str) -> None:
+        """Drop cached vectors no passage uses, and every vector of another model."""
+        self.db.execute(
+            "DELETE FROM embeddings WHERE model != ? OR text_hash NOT IN (SELECT text_hash FROM passages)",
+            (model,),
+        )
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "meetings": one("SELECT count(*) FROM meetings"),
+            "items": one("SELECT count(*) FROM items"),
+            "passages": one("SELECT count(*) FROM passages"),
+        }
+
+    def meeting_list(self) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT meetings.source, meetings.title, meetings.date, meetings.next_meeting, "
+            "count(items.id) AS items FROM meetings LEFT JOIN items ON items.meeting_id = meetings.id "
+            "GROUP BY meetings.id ORDER BY meetings.date, meetings.source"
+        )
+        return [dict(r) for r in rows]
