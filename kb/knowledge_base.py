@@ -166,14 +166,14 @@ class KnowledgeBase:
             Store(self.index_dir / STORE_FILE).close()
         store = self.store
         embedder = self._embedder_for_update(rebuild)
-        stored = {} if rebuild else store.meetings()
+        stored = store.meetings()
         files = self._corpus_files(corpus, summary)
 
         parsed: dict[str, tuple[str, Meeting]] = {}
         for rel, path in files.items():
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             old = stored.get(rel)
-            if old and old.sha256 == digest:
+            if old and old.sha256 == digest and not rebuild:
                 summary.unchanged.append(rel)
                 continue
             try:
@@ -185,7 +185,7 @@ class KnowledgeBase:
                     summary.unchanged.append(rel)  # keep what was indexed before
                 continue
             parsed[rel] = (digest, meeting)
-            (summary.changed if old else summary.added).append(rel)
+            (summary.changed if old and not rebuild else summary.added).append(rel)
         gone = [rel for rel in stored if rel not in files]
         renamed_from = {stored[rel].sha256: rel for rel in gone}
         for rel in list(summary.added):

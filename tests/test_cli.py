@@ -1,0 +1,93 @@
+"""The command line, through click's CliRunner, on the fake "hashing" embedder."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+
+HIT_FIELDS = {"rank", "score", "item_id", "text", "date", "meeting", "organisation", "speaker", "section",
+              "source", "line_start", "line_end", "page"}
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_MODEL", "hashing")
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_index_json_summary_then_nothing_new(run, corpus):
+    first = run("index", str(corpus), "--json")
+    assert first.exit_code == 0
+    summary = json.loads(first.stdout)
+    assert summary["added"] == [f"{corpus}/2020-12-14_naringslivsdialog.txt"]
+    assert (summary["items_embedded"], summary["items_total"]) == (18, 18)
+    again = run("index", str(corpus))
+    assert again.exit_code == 0
+    assert "nothing new to embed; 18 item(s) in the index" in again.stdout
+
+
+def test_search_json_hits_have_every_field(run, corpus):
+    run("index", str(corpus))
+    result = run("search", "Almi brygglånen", "--json", "-k", "3")
+    assert result.exit_code == 0
+    hits = json.loads(result.stdout)
+    assert len(hits) == 3 and set(hits[0]) == HIT_FIELDS
+    assert [hit["rank"] for hit in hits] == [1, 2, 3]
+    top = hits[0]
+    assert (top["organisation"], top["speaker"], top["date"]) == ("Almi", "Martin Hellström", "2020-12-14")
+    assert top["text"].startswith("Almi, Martin Hellström\nBrygglånen går ut vid årsskiftet")
+    assert top["page"] is None
+
+
+def test_search_human_output_shows_who_when_and_where(run, corpus):
+    run("index", str(corpus))
+    out = run("search", "Almi brygglånen", "-k", "1").stdout
+    assert "1. [" in out and "2020-12-14  Almi – Martin Hellström" in out
+    assert "Brygglånen går ut vid årsskiftet" in out
+    assert f"{corpus}/2020-12-14_naringslivsdialog.txt:64-69" in out
+
+
+def test_search_filters_on_the_command_line(run, corpus):
+    run("index", str(corpus))
+    hits = json.loads(run("search", "stöd", "--org", "Länsstyrelsen", "--json").stdout)
+    assert [hit["organisation"] for hit in hits] == ["Länsstyrelsen"]
+    assert json.loads(run("search", "stöd", "--since", "2021-01-01", "--json").stdout) == []
+
+
+def test_stats(run, corpus):
+    run("index", str(corpus))
+    info = json.loads(run("stats", "--json").stdout)
+    assert (info["meetings"], info["items"], info["model"], info["dim"]) == (1, 18, "hashing", 256)
+    assert "meetings: 1" in run("stats").stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("search", "brygglån"), "no index in"),
+        (("stats",), "no index in"),
+        (("index", "no-such-folder"), "no-such-folder: no such corpus folder"),
+    ],
+)
+def test_errors_are_one_line_and_nonzero(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_query_and_bad_option(run, corpus):
+    run("index", str(corpus))
+    empty = run("search", "   ")
+    assert empty.exit_code == 1 and "Error: the query is empty" in empty.stderr
+    bad = run("search", "x", "--bogus")
+    assert bad.exit_code == 2 and "No such option '--bogus'" in bad.stderr
+    bad_date = run("search", "x", "--since", "yesterday")
+    assert bad_date.exit_code == 2 and "--since" in bad_date.stderr

@@ -1,0 +1,173 @@
+"""Indexing and incremental updates, on the fake "hashing" embedder (no model needed)."""
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from kb import Filters, IndexMismatchError, NoIndexError
+from kb.vectors import VectorIndex
+from tests.conftest import SEED
+
+SECOND_MINUTES = """Anteckningar näringslivsdialog 18 januari 2021
+
+▪ Almi, Martin Hellström
+– Brygglånen har förlängts till sommaren
+– Efterfrågan på investeringslån ökar
+
+▪ LRF, Anders Blomberg
+– Skogsbruket går starkt, höga virkespriser
+"""
+
+
+def test_first_update_embeds_every_item_and_second_embeds_nothing(kb_factory, corpus):
+    kb = kb_factory()
+    first = kb.update(corpus, progress=False)
+    assert first.added == [f"{corpus}/{SEED.name}"]
+    assert first.items_embedded == first.items_total == 18
+    second = kb.update(corpus, progress=False)
+    assert second.unchanged == [f"{corpus}/{SEED.name}"]
+    assert (second.added, second.changed, second.removed, second.items_embedded) == ([], [], [], 0)
+
+
+def test_new_file_embeds_only_its_items(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    (corpus / "2021-01-18.txt").write_text(SECOND_MINUTES, encoding="utf-8")
+    summary = kb.update(corpus, progress=False)
+    assert summary.added == [f"{corpus}/2021-01-18.txt"]
+    assert summary.items_embedded == 2
+    assert summary.items_total == 20
+    hits = kb.search("Almi brygglånen förlängts sommaren", k=1)
+    assert hits[0].date == "2021-01-18" and hits[0].organisation == "Almi"
+
+
+def test_changed_file_reembeds_only_changed_items(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    path = corpus / SEED.name
+    path.write_text(path.read_text(encoding="utf-8").replace("500 fler i sysselsättning", "600 fler i sysselsättning"), encoding="utf-8")
+    summary = kb.update(corpus, progress=False)
+    assert summary.changed == [str(path)]
+    assert summary.items_embedded == 1
+    assert summary.items_total == 18
+    assert "600 fler" in kb.search("Arbetsförmedlingen sysselsättning", k=1)[0].text
+
+
+def test_touched_but_unchanged_file_embeds_nothing(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    (corpus / SEED.name).touch()
+    assert kb.update(corpus, progress=False).items_embedded == 0
+
+
+def test_removed_file_leaves_the_index(kb_factory, corpus):
+    kb = kb_factory()
+    (corpus / "2021-01-18.txt").write_text(SECOND_MINUTES, encoding="utf-8")
+    kb.update(corpus, progress=False)
+    (corpus / "2021-01-18.txt").unlink()
+    summary = kb.update(corpus, progress=False)
+    assert summary.removed == [f"{corpus}/2021-01-18.txt"]
+    assert summary.items_total == 18
+    assert all(hit.date == "2020-12-14" for hit in kb.search("skogsbruket virkespriser", k=18))
+    assert kb.stats()["passages"] == len(kb._live_vectors())
+
+
+def test_renamed_file_is_not_embedded_again(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    (corpus / SEED.name).rename(corpus / "renamed.txt")
+    summary = kb.update(corpus, progress=False)
+    assert summary.renamed == [{"from": f"{corpus}/{SEED.name}", "to": f"{corpus}/renamed.txt"}]
+    assert summary.items_embedded == 0 and summary.items_total == 18
+    assert kb.search("brygglån", k=1)[0].source == f"{corpus}/renamed.txt"
+
+
+def test_identical_text_in_two_files_is_kept_in_both(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    shutil.copy(corpus / SEED.name, corpus / "copy.txt")
+    summary = kb.update(corpus, progress=False)
+    assert summary.items_embedded == 0 and summary.items_total == 36
+    sources = {hit.source for hit in kb.search("Almi brygglånen", k=2)}
+    assert sources == {f"{corpus}/{SEED.name}", f"{corpus}/copy.txt"}
+
+
+def test_bad_files_are_skipped_by_name_and_the_rest_is_indexed(kb_factory, corpus):
+    (corpus / "empty.txt").write_text("  \n", encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02PK\x00" * 100)
+    (corpus / "latin.txt").write_bytes(SECOND_MINUTES.encode("cp1252", errors="replace"))
+    (corpus / "notes.xlsx").write_bytes(b"whatever")
+    kb = kb_factory()
+    summary = kb.update(corpus, progress=False)
+    problems = {skip["file"].rsplit("/", 1)[-1]: skip["problem"] for skip in summary.skipped}
+    assert problems == {"empty.txt": "empty file", "binary.txt": "binary file, not text", "notes.xlsx": "unsupported file type .xlsx"}
+    assert sorted(summary.added) == [f"{corpus}/{SEED.name}", f"{corpus}/latin.txt"]
+    hit = kb.search("Skogsbruket virkespriser", k=1)[0]
+    assert hit.source.endswith("latin.txt") and "Skogsbruket går starkt" in hit.text
+
+
+def test_a_file_that_turns_bad_keeps_what_was_indexed(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    (corpus / SEED.name).write_bytes(b"\x00" * 64)
+    summary = kb.update(corpus, progress=False)
+    assert summary.skipped[0]["problem"] == "binary file, not text"
+    assert summary.items_total == 18
+    assert kb.search("brygglån", k=1)[0].organisation == "Almi"
+
+
+def test_failed_commit_leaves_the_old_state_and_the_next_update_finishes(kb_factory, corpus, monkeypatch):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    (corpus / "2021-01-18.txt").write_text(SECOND_MINUTES, encoding="utf-8")
+
+    def disk_full(self, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(VectorIndex, "save", disk_full)
+    with pytest.raises(OSError):
+        kb.update(corpus, progress=False)
+    monkeypatch.undo()
+    reader = kb_factory(kb.index_dir)
+    assert reader.stats()["items"] == 18
+    assert reader.search("brygglån", k=1)[0].date == "2020-12-14"
+    summary = kb.update(corpus, progress=False)
+    assert summary.added == [f"{corpus}/2021-01-18.txt"]
+    assert summary.items_embedded == 0  # embedded before the failure, taken from the cache
+    assert summary.items_total == 20
+
+
+def test_rebuild_starts_from_scratch(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    summary = kb.update(corpus, rebuild=True, progress=False)
+    assert summary.added == [f"{corpus}/{SEED.name}"]
+    assert summary.items_embedded == 18 and summary.items_total == 18
+    assert len(list(kb.index_dir.glob("vectors.*.faiss"))) == 1
+
+
+def test_opening_with_another_model_is_an_error(kb_factory, corpus):
+    kb_factory().update(corpus, progress=False)
+    other = kb_factory(model="some/other-model")
+    with pytest.raises(IndexMismatchError, match="built with model hashing"):
+        other.search("brygglån")
+
+
+def test_searching_without_an_index_says_so(kb_factory):
+    with pytest.raises(NoIndexError, match="run `kb index` first"):
+        kb_factory().search("brygglån")
+
+
+def test_filters_return_exactly_the_matching_items(kb_factory, corpus):
+    (corpus / "2021-01-18.txt").write_text(SECOND_MINUTES, encoding="utf-8")
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    almi = kb.search("lån", k=10, filters=Filters(org="Almi"))
+    assert len(almi) == 2 and {hit.organisation for hit in almi} == {"Almi"}
+    later = kb.search("företag", k=50, filters=Filters(since=dt.date(2021, 1, 1)))
+    assert len(later) == 2 and {hit.date for hit in later} == {"2021-01-18"}
+    january_almi = kb.search("lån", k=5, filters=Filters(org="Almi", since=dt.date(2021, 1, 1)))
+    assert [hit.date for hit in january_almi] == ["2021-01-18"]
+    assert kb.search("lån", k=5, filters=Filters(speaker="Peter Andrén"))[0].organisation == "Länsstyrelsen"
+    assert kb.search("lån", k=5, filters=Filters(until=dt.date(2020, 1, 1))) == []
