@@ -127,6 +127,39 @@ def stats(index_dir, as_json):
         click.echo(f"  {m['date'] or '????-??-??'}  {m['title']}  ({m['items']} items, {m['source']})")
 
 
+@cli.command("eval")
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mode", "modes", type=click.Choice(MODES), multiple=True, help="Modes to measure (default: all).")
+@click.option("--misses", is_flag=True, help="Also list the queries whose item was not ranked first.")
+@index_option
+@model_option
+@json_option
+@user_errors
+def evaluate(queries, modes, misses, index_dir, model, as_json):
+    """Measure hit@1, hit@3, MRR@10 and recall@10 on a JSONL query set."""
+    from kb.evaluate import load_queries, metrics, run_queries
+
+    query_set = load_queries(queries)
+    report = {}
+    with KnowledgeBase(index_dir, model=model, log=log) as kb:
+        for mode in modes or MODES:
+            results = run_queries(kb, query_set, mode)
+            report[mode] = metrics(results)
+            report[mode]["misses"] = [
+                {"query": r.query["query"], "rank": r.rank} for r in results if r.rank != 1
+            ]
+    if as_json:
+        echo_json(report if misses else {m: {k: v for k, v in r.items() if k != "misses"} for m, r in report.items()})
+        return
+    click.echo(f"{'mode':<8} {'queries':>7} {'hit@1':>6} {'hit@3':>6} {'MRR@10':>7} {'recall@10':>9}")
+    for mode, r in report.items():
+        click.echo(f"{mode:<8} {r['queries']:>7} {r['hit@1']:>6.3f} {r['hit@3']:>6.3f} {r['mrr@10']:>7.3f} {r['recall@10']:>9.3f}")
+    if misses:
+        for mode, r in report.items():
+            for miss in r["misses"]:
+                click.echo(f"{mode}: rank {miss['rank'] or '>10'}: {miss['query']}")
+
+
 def format_hit(hit: Hit) -> str:
     who = " – ".join(part for part in (hit.organisation, hit.speaker) if part)
     head = f"{hit.rank}. [{hit.score:.3f}] {hit.date or 'no date'}  {who or '(no speaker named)'}"
