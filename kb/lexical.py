@@ -12,6 +12,7 @@ import sqlite3
 from functools import lru_cache
 
 import Stemmer
+from stop_words import get_stop_words
 
 _WORD = re.compile(r"\w+")
 
@@ -21,8 +22,16 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("swedish")
 
 
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """Swedish and English function words: questions come in both languages."""
+    return frozenset(get_stop_words("swedish")) | frozenset(get_stop_words("english"))
+
+
 def stems(text: str) -> list[str]:
-    return _stemmer().stemWords(_WORD.findall(text.lower()))
+    """Content words, stemmed: "Vad sa Almi om brygglånen?" -> ["almi", "brygglån"]."""
+    stop = _stop_words()
+    return _stemmer().stemWords([word for word in _WORD.findall(text.lower()) if word not in stop])
 
 
 def lexical_terms(text: str) -> str:
@@ -43,3 +52,17 @@ def lexical_search(db: sqlite3.Connection, query: str, limit: int, allowed: list
         params += allowed
     sql += " ORDER BY bm25(items_fts) LIMIT ?"
     return [(row[0], row[1]) for row in db.execute(sql, [*params, limit])]
+
+
+def vocabulary_coverage(db: sqlite3.Connection, query: str) -> float:
+    """Share of the query's words that occur in the indexed minutes at all."""
+    terms = stems(query)
+    if not terms:
+        return 0.0
+    known = {
+        row[0]
+        for row in db.execute(
+            f"SELECT term FROM items_vocab WHERE term IN ({','.join('?' * len(terms))})", terms
+        )
+    }
+    return sum(term in known for term in terms) / len(terms)

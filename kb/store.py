@@ -59,6 +59,9 @@ MIGRATIONS = [
         PRIMARY KEY (model, text_hash)
     );
     CREATE VIRTUAL TABLE items_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+    CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
+    CREATE INDEX items_organisation ON items(organisation);
+    CREATE INDEX items_speaker ON items(speaker);
     """,
 ]
 
