@@ -6,12 +6,14 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import sys
 
 import click
 
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
+from kb.lexical import matching_words
 from kb.search import MODES, Filters, Hit
 
 index_option = click.option(
@@ -104,7 +106,54 @@ def search(query, k, mode, org, speaker, since, until, meeting, index_dir, model
         click.echo("no hits")
     else:
         for hit in hits:
-            click.echo(format_hit(hit))
+            click.echo(format_hit(hit, query))
+
+
+@cli.command()
+@click.argument("item_id", type=int)
+@click.option("--around", default=2, show_default=True, type=click.IntRange(min=0), help="Items shown either side.")
+@index_option
+@json_option
+@user_errors
+def show(item_id, around, index_dir, as_json):
+    """Print an item with the items around it in its meeting."""
+    with KnowledgeBase(index_dir, log=log) as kb:
+        hits = kb.show(item_id, around=around)
+    if as_json:
+        echo_json([{**hit.to_dict(), "selected": hit.item_id == item_id} for hit in hits])
+        return
+    first = hits[0]
+    click.echo(click.style(f"{first.meeting} {first.date or ''}  ({first.source})", bold=True) + "\n")
+    for hit in hits:
+        marker = ">>" if hit.item_id == item_id else "  "
+        who = " – ".join(part for part in (hit.organisation, hit.speaker) if part)
+        click.echo(f"{marker} #{hit.item_id} lines {hit.line_start}-{hit.line_end}  {who}")
+        for line in hit.text.splitlines():
+            click.echo(f"{marker}    {click.style(line, bold=hit.item_id == item_id)}")
+        click.echo()
+
+
+@cli.command()
+@click.argument("party")
+@click.argument("query", required=False)
+@click.option("-k", "--top", "k", default=10, show_default=True, type=click.IntRange(min=1), help="With QUERY: how many items.")
+@index_option
+@json_option
+@user_errors
+def timeline(party, query, k, index_dir, as_json):
+    """What an organisation or person (PARTY) said, meeting by meeting, oldest first."""
+    with KnowledgeBase(index_dir, log=log) as kb:
+        hits = kb.timeline(party, query=query, k=k)
+    if as_json:
+        echo_json([hit.to_dict() for hit in hits])
+        return
+    meeting = None
+    for hit in hits:
+        if (hit.date, hit.meeting) != meeting:
+            meeting = (hit.date, hit.meeting)
+            click.echo(click.style(f"{hit.date or 'no date'}  {hit.meeting}", bold=True))
+        click.echo("   " + highlight(hit.text, query).replace("\n", "\n   "))
+        click.echo(f"   #{hit.item_id} {hit.source}:{hit.line_start}-{hit.line_end}\n")
 
 
 @cli.command()
@@ -160,13 +209,73 @@ def evaluate(queries, modes, misses, index_dir, model, as_json):
                 click.echo(f"{mode}: rank {miss['rank'] or '>10'}: {miss['query']}")
 
 
-def format_hit(hit: Hit) -> str:
+@cli.command()
+@index_option
+@json_option
+@user_errors
+def check(index_dir, as_json):
+    """Verify the index: files whole, vectors, lexical index and metadata in agreement (exit 1 if not)."""
+    with KnowledgeBase(index_dir, log=log) as kb:
+        report = kb.check()
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        for problem in report.problems:
+            click.echo(f"problem: {problem}")
+        for leftover in report.leftovers:
+            click.echo(f"leftover (harmless): {leftover}")
+        if report.ok:
+            counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
+            click.echo(f"ok: {report.index} ({counts}; model {report.model})")
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("corpus", required=False, default=lambda: os.environ.get("KB_CORPUS", "corpus"), type=click.Path())
+@index_option
+@model_option
+@json_option
+@user_errors
+def watch(corpus, index_dir, model, as_json):
+    """Keep the index up to date while minutes in CORPUS are added, changed or removed; Ctrl-C stops."""
+    from kb.watch import watch as watch_corpus
+
+    def report(summary):
+        if as_json:
+            click.echo(json.dumps({"time": dt.datetime.now().isoformat(timespec="seconds"), **summary.to_dict()},
+                                  ensure_ascii=False))
+        elif summary.added or summary.changed or summary.removed or summary.renamed:
+            click.echo(f"{dt.datetime.now():%H:%M:%S} added {len(summary.added)}, changed {len(summary.changed)}, "
+                       f"removed {len(summary.removed)}, renamed {len(summary.renamed)} file(s); "
+                       f"{summary.items_total} item(s) in the index")
+
+    with KnowledgeBase(index_dir, model=model, log=log) as kb:
+        log(f"watching {corpus}/ for changes; Ctrl-C stops")
+        try:
+            watch_corpus(kb, corpus, report)
+        except KeyboardInterrupt:
+            log("stopped; the index holds the last finished update")
+
+
+def format_hit(hit: Hit, query: str | None = None) -> str:
     who = " – ".join(part for part in (hit.organisation, hit.speaker) if part)
     head = f"{hit.rank}. [{hit.score:.3f}] {hit.date or 'no date'}  {who or '(no speaker named)'}"
     where = f"{hit.source}:{hit.line_start}-{hit.line_end}" + (f" (page {hit.page})" if hit.page else "")
-    body = "\n".join("   " + line for line in hit.text.splitlines())
+    body = "\n".join("   " + line for line in highlight(hit.text, query).splitlines())
     section = f"   section: {hit.section}\n" if hit.section else ""
     return f"{click.style(head, bold=True)}\n{body}\n{section}   {where}\n"
+
+
+def highlight(text: str, query: str | None) -> str:
+    """The words the query matches, in bold yellow (plain when output is not a terminal)."""
+    if not query:
+        return text
+    words = matching_words(text, query)
+    if not words:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda m: click.style(m.group(0), fg="yellow", bold=True), text)
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:

@@ -15,17 +15,20 @@ up the cached embeddings and finishes the work.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import sys
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from kb.check import CheckReport, check_index
 from kb.embed import Embedder, load_embedder, passage_texts, text_hash
-from kb.errors import DocumentError, IndexMismatchError, NoIndexError
+from kb.errors import DocumentError, IndexDamagedError, IndexMismatchError, KBError, NoIndexError
 from kb.lexical import lexical_terms
 from kb.minutes import Item, Meeting, parse_minutes
 from kb.readers import is_supported, read_document
-from kb.search import Filters, Hit, rank
+from kb.search import Filters, Hit, chronological, items_around, party_filter, rank
 from kb.store import Store
 from kb.vectors import VectorIndex
 
@@ -107,21 +110,79 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
         if not query.strip():
             raise ValueError("the query is empty")
-        store = self.store
-        with store.snapshot():
-            vectors = self._live_vectors()
-            return rank(store, vectors, self.embedder, query, k=k, mode=mode, filters=filters or Filters())
+        try:
+            return self._search(query, k, mode, filters or Filters())
+        except IndexDamagedError:
+            # An update may have committed and removed the vector file between our reading its
+            # generation and opening it; a fresh snapshot names the new file. Real damage fails again.
+            return self._search(query, k, mode, filters or Filters())
+
+    def show(self, item_id: int, around: int = 2) -> list[Hit]:
+        """The item with the items around it in its meeting; the item itself has score 1."""
+        with self.store.snapshot():
+            return items_around(self.store, item_id, around)
+
+    def timeline(self, party: str, query: str | None = None, k: int = 10) -> list[Hit]:
+        """What an organisation or person said, meeting by meeting, oldest first; with a query,
+        only their k items most relevant to it."""
+        with self.store.snapshot():
+            filters = party_filter(self.store, party)
+            if query is None:
+                return chronological(self.store, filters)
+        hits = self.search(query, k=k, filters=filters)
+        hits.sort(key=lambda hit: (hit.date or "", hit.source, hit.line_start))
+        for position, hit in enumerate(hits, start=1):
+            hit.rank = position
+        return hits
+
+    def _search(self, query: str, k: int, mode: str, filters: Filters) -> list[Hit]:
+        with self._damage_reported(), self.store.snapshot():
+            return rank(self.store, self._live_vectors(), self.embedder, query, k=k, mode=mode, filters=filters)
 
     def _live_vectors(self) -> VectorIndex:
-        generation = int(self.store.get_meta("generation", "0"))
-        if self._vectors is None or generation != self._generation:
-            self._vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
-            self._generation = generation
+        generation = self.store.get_meta("generation")
+        if generation is None:
+            raise NoIndexError(f"no index in {self.index_dir}/ yet (the first `kb index` did not finish); run `kb index`")
+        if self._vectors is None or int(generation) != self._generation:
+            vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
+            dim, passages = int(self.store.get_meta("dim", "0")), self.store.counts()["passages"]
+            if (vectors.dim, len(vectors)) != (dim, passages):
+                raise IndexDamagedError(
+                    f"{self.index_dir}/: the vector file and the metadata disagree ({len(vectors)} vectors of "
+                    f"dimension {vectors.dim}, {passages} passages of dimension {dim}); run `kb index --rebuild`"
+                )
+            self._vectors, self._generation = vectors, int(generation)
         return self._vectors
+
+    def check(self) -> CheckReport:
+        """Verify the index folder and say what is wrong (see `kb.check`)."""
+        try:
+            store = self.store
+        except IndexDamagedError as e:
+            return CheckReport(str(self.index_dir), problems=[str(e)])
+        return check_index(store, self.index_dir)
+
+    @contextmanager
+    def _damage_reported(self):
+        """SQLite failing on a damaged store becomes one message with the way out."""
+        try:
+            yield
+        except sqlite3.DatabaseError as e:
+            if self._store_intact():
+                raise
+            raise IndexDamagedError(
+                f"{self.index_dir / STORE_FILE}: the metadata store is damaged ({e}); run `kb index --rebuild`"
+            ) from e
+
+    def _store_intact(self) -> bool:
+        try:
+            return self.store.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except (sqlite3.DatabaseError, KBError):
+            return False
 
     def stats(self) -> dict:
         store = self.store
-        with store.snapshot():
+        with self._damage_reported(), store.snapshot():
             counts = store.counts()
             generation = store.get_meta("generation", "0")
             vector_file = self.index_dir / f"vectors.{generation}.faiss"
@@ -147,15 +208,12 @@ class KnowledgeBase:
         with writer_lock(self.index_dir / LOCK_FILE, wait=wait, log=self.log):
             if rebuild:
                 self._prepare_rebuild()
-            return self._update(corpus, rebuild, progress)
+            with self._damage_reported():
+                return self._update(corpus, rebuild, progress)
 
     def _prepare_rebuild(self) -> None:
         """--rebuild with a damaged store: set it aside so a fresh one can be built."""
-        from kb.errors import IndexDamagedError
-
-        try:
-            self.store.counts()
-        except (IndexDamagedError, NoIndexError):
+        if self.exists and not self._store_intact():
             self.close()
             for path in self.index_dir.glob(STORE_FILE + "*"):
                 path.rename(path.with_name(path.name + ".damaged"))
@@ -199,6 +257,7 @@ class KnowledgeBase:
         summary.items_embedded = self._embed_missing(store, embedder, plan, progress, rebuild)
         if parsed or gone or rebuild:
             self._commit(store, embedder, stored, parsed, plan, gone, rebuild)
+        self._remove_old_vector_files(store)
         summary.items_total = store.counts()["items"]
         return summary
 
@@ -270,10 +329,14 @@ class KnowledgeBase:
             store.set_meta("model", embedder.name)
             store.set_meta("dim", embedder.dim)
             store.set_meta("generation", generation + 1)
-        for path in self.index_dir.glob("vectors.*.faiss"):
-            if path != new_file:
-                path.unlink(missing_ok=True)
         self._vectors, self._generation = vectors, generation + 1
+
+    def _remove_old_vector_files(self, store: Store) -> None:
+        """Once committed, only the live file is read: the old one and any an interrupted update left go."""
+        live = self.index_dir / f"vectors.{store.get_meta('generation')}.faiss"
+        for path in self.index_dir.glob("vectors.*"):
+            if path != live:
+                path.unlink(missing_ok=True)
 
 
 def _context(meeting: Meeting, item: Item) -> str:

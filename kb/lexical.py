@@ -66,3 +66,9 @@ def vocabulary_coverage(db: sqlite3.Connection, query: str) -> float:
         )
     }
     return sum(term in known for term in terms) / len(terms)
+
+
+def matching_words(text: str, query: str) -> set[str]:
+    """The words of `text` that the query matches lexically (same stem), for highlighting."""
+    wanted = set(stems(query))
+    return {word for word in _WORD.findall(text) if wanted.intersection(stems(word))}

@@ -2,15 +2,18 @@
 
 An item is what a user wants back as one answer: one organisation's or speaker's contribution, or
 one agenda point, with its heading and bullets. The parser works on numbered lines (see
-`kb.readers`) in three passes:
+`kb.readers`):
 
-1. join lines wrapped mid-sentence into logical lines and tag each as bullet, numbered point,
+1. set aside running page headers and footers, and the attendance lists (meeting metadata);
+2. join lines wrapped mid-sentence into logical lines and tag each as bullet, numbered point,
    heading or plain text;
-2. cut the logical lines into items wherever a contribution or agenda point starts;
-3. turn items that are only a title ("Organisationer", "Avstämning läget i länet – Region JH")
+3. take the title, date and header, then cut the rest into items wherever a contribution or
+   agenda point starts;
+4. turn items that are only a title ("Organisationer", "Avstämning läget i länet – Region JH")
    into the section of the items that follow.
 
-Every non-empty source line ends up in exactly one item's line range or in the meeting header.
+Every non-empty source line ends up in exactly one item's line range or in the meeting header,
+or among the page headers and attendance lines the meeting lists.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ MONTHS = {
     )
     for name in names
 }
+_UPPER = "A-ZÅÄÖÉÜ"
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE_PATTERNS = [
     # 14 december 2020, 18 mars (year optional)
@@ -42,31 +46,65 @@ _DATE_PATTERNS = [
     (re.compile(r"\b(\d{1,2})/(\d{1,2})[ -](\d{4})\b"), "d/m y"),
 ]
 
-MAJOR_BULLETS = "▪•●■◦▫"
-MINOR_BULLETS = "–—-*"
+MAJOR_BULLETS = "▪•●■\uf0a7\uf0b7"  # the last two: Symbol-font bullets as Word's PDFs export them
+MINOR_BULLETS = "–—-*◦▫‣∙"
 _BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
-_NUMBERED = re.compile(r"^\s*(§\s*\d+[a-z]?|\d+(?:\.\d+)*\.?)\s+(\S.*)$")
+# "§ 12", "12 Budget 2025" (a bare number only before a capital: "37 miljoner" is a wrapped
+# sentence), "1.", "1.1", "2)".
+_NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d+(?:\.\d+)+\.?|\d+[.)]|\d+(?=\s+[{_UPPER}]))\s+(\S.*)$")
 _TERMINAL = (".", "!", "?", ":", ";")
+_LABEL = re.compile(rf"^[{_UPPER}][\w ]{{0,25}}:\s")  # "Plats och tid: ...", "Justerare: ..."
 
 # Personal names: two or more capitalised words ("Martin Hellström", "Lars-Åke Wassö").
-_UPPER = "A-ZÅÄÖÉÜ"
 _LOWER = "a-zåäöéüèáíóú"
 _NAME_WORD = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}"
 _NAMES = rf"{_NAME}(?:\s*(?:,|och)\s*{_NAME})*"
 _PARTY = r"\((?:S|M|C|V|L|KD|MP|SD)\)"
+_ROLE = (
+    r"(?:[Oo]rdförande[n]?|[Vv]ice ordförande[n]?|[Ss]ekreterare[n]?|VD|[Vv]d|[Ss]tyrelseledamot(?:en)?"
+    rf"|[{_UPPER}{_LOWER}]*(?:chef|direktör|handläggare|strateg|ansvarig|samordnare)(?:en)?)"
+)
+# What someone does when the minutes give them the floor, present or past tense.
+_SPEAKS = (
+    r"(?:föredr|inform|redog|berätt|present|rapport|öppn|häls|avslut|förklar|meddel|yrk|föresl"
+    r"|framh|lyft|beskriv|tack|svar|konstater|understr|påpek)\w*"
+)
 _SPEAKER_PATTERNS = [
     # "Almi, Martin Hellström", "Länsstyrelsen, lägesuppdatering Peter Andrén"
     re.compile(rf"^(?P<org>[^,]{{2,60}}?),\s*(?:(?P<role>[{_LOWER}][^,]*?)\s+)?(?P<speaker>{_NAMES})\s*$"),
     # "Martin Hellström (Almi)" with optional rest
     re.compile(rf"^(?P<speaker>{_NAME})\s*\((?P<org>[^)]{{2,60}})\)\s*(?P<rest>.*)$"),
-    # "Ordförande Peter Andrén"
-    re.compile(rf"^(?P<role>[Oo]rdförande[n]?|[Ss]ekreterare[n]?|[Vv]erksamhetschef(?:en)?)\s+(?P<speaker>{_NAME})\s*[:,.]?\s*(?P<rest>.*)$"),
+    # "Ordförande Peter Andrén", "Ekonomichef Eva Holm presenterade ..."
+    re.compile(rf"^(?P<role>{_ROLE})\s+(?P<speaker>{_NAME})\s*[:,.]?\s*(?P<rest>.*)$"),
     # "Ola Kereby (S) föredrar ärendet", "Mats Forslund informerar om ..."
-    re.compile(rf"^(?P<speaker>{_NAME})\s*(?:{_PARTY})?\s+(?P<rest>(?:föredrar|informerar|redogör|berättar|presenterar|rapporterar)\b.*)$"),
+    re.compile(rf"^(?P<speaker>{_NAME})\s*(?:{_PARTY})?\s+(?P<rest>{_SPEAKS}\b.*)$"),
 ]
 _INFO_PREFIX = re.compile(r"^(?:information|info|rapport|lägesbild)\s+från\s+", re.I)
-_NEXT_MEETING = re.compile(r"nästa\s+(?:möte|träff|sammanträde|dialog)", re.I)
+_NEXT_MEETING = re.compile(r"nästa\s+\w*(?:möte|träff|sammanträde|dialog)", re.I)
+
+# Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
+_ATTENDANCE = re.compile(
+    r"^(?:(?:övriga|beslutande|närvarande|tjänstgörande|ej tjänstgörande)\s+)?"
+    r"(?:närvarande|beslutande|ledamöter|ersättare|deltagare|adjungerade|tjänstepersoner|tjänstemän)"
+    r"\s*:?\s*(?P<names>.*)$",
+    re.I,
+)
+_ATTENDEE = re.compile(rf"^{_NAME}\b")
+
+# Page furniture: "2 (10)", "Sida 2 av 10", "Page 2 of 10" at the end of a line.
+_PAGE_COUNTER = re.compile(r"(?:^|\s)(?:sida\s+|page\s+)?(\d{1,3})\s*(?:\((\d{1,3})\)|(?:av|of)\s+(\d{1,3}))$", re.I)
+_FURNITURE_REACH = 3  # how many lines from a page's edge a running header or footer may sit
+
+# What a meeting's title names when it names who met: "Kommunstyrelsens arbetsutskott",
+# "näringslivsdialog", "Styrelsemöte Almi Mitt".
+_BODY_WORD = re.compile(
+    rf"(?:\b[{_UPPER}{_LOWER}]+s\s+)?\b[{_UPPER}{_LOWER}]*(?:styrelse|nämnd|utskott|fullmäktige|kommitté|råd|dialog"
+    rf"|beredning|presidium|forum|samråd|grupp)[{_LOWER}]*",
+    re.I,
+)
+_MEETING_SUFFIX = re.compile(r"(?:möte|mötet|sammanträde|sammanträdet)$")
+_DATE_LABEL = re.compile(r"\b\w*datum\b:?|\bden\b|\bkl\.?\s*\d{1,2}[.:]\d{2}", re.I)
 
 
 @dataclass
@@ -92,7 +130,14 @@ class Meeting:
     title: str
     date: dt.date | None
     next_meeting: dt.date | None = None
+    # Who met: "Kommunstyrelsens arbetsutskott", "Näringslivsdialog".
+    body: str | None = None
+    # As the attendance lists give them: "Ola Kereby (S), ordförande".
+    attendees: list[str] = field(default_factory=list)
     header_lines: tuple[int, int] | None = None
+    # Lines kept out of the items: running page headers and footers, and the attendance lists.
+    page_furniture_lines: list[int] = field(default_factory=list)
+    attendance_lines: list[int] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
 
 
@@ -105,11 +150,18 @@ class _Logical:
     start: int
     end: int
     page: int | None
-    after_gap: bool  # a paragraph gap (whitespace-only line) precedes it
+    after_gap: bool  # a paragraph gap (blank line, or vertical space in a PDF) precedes it
+    level: int | None = None
 
 
 def parse_speaker(text: str) -> tuple[str | None, str | None] | None:
     """(organisation, speaker) when a line opens someone's contribution, else None."""
+    found = _match_speaker(text)
+    return found[:2] if found else None
+
+
+def _match_speaker(text: str) -> tuple[str | None, str, bool] | None:
+    """(organisation, speaker, whether the line goes on to say what they did)."""
     for pattern in _SPEAKER_PATTERNS:
         m = pattern.match(text.strip())
         if m:
@@ -119,12 +171,16 @@ def parse_speaker(text: str) -> tuple[str | None, str | None] | None:
                 org = _INFO_PREFIX.sub("", org).strip()
                 if len(org.split()) > 6:
                     continue
-            return org or None, groups["speaker"].strip()
+            return org or None, groups["speaker"].strip(), bool(groups.get("rest"))
     return None
 
 
 def find_dates(text: str, year_hint: int | None = None) -> list[dt.date]:
     """Dates in the usual Swedish forms, in order of appearance."""
+    return [date for _, date in _dates_at(text, year_hint)]
+
+
+def _dates_at(text: str, year_hint: int | None = None) -> list[tuple[int, dt.date]]:
     found = []
     for pattern, form in _DATE_PATTERNS:
         for m in pattern.finditer(text):
@@ -141,81 +197,227 @@ def find_dates(text: str, year_hint: int | None = None) -> list[dt.date]:
             except ValueError:
                 continue
             found.append((m.start(), date))
-    return [d for _, d in sorted(found)]
+    return sorted(found)
 
 
 def parse_minutes(document: Document) -> Meeting:
-    logical = _logical_lines(document.lines)
-    header, body = _split_header(logical)
-    header_text = " ".join(part.text for part in header)
-    dates = find_dates(header_text) or find_dates(str(document.path.name).replace("_", " "))
+    """The meeting a document records; the date falls back from the title to the header, the
+    running page headers, and last the file name."""
+    furniture = _page_furniture(document.lines)
+    lines = [line for line in document.lines if line.number not in furniture]
+    attendance, attendees = _attendance(lines)
+    lines = [line for line in lines if line.number not in attendance]
+    logical = _logical_lines(lines, document.wrapped)
+    agenda_level = _agenda_level(logical)
+    title_part, header, body = _split_header(logical, agenda_level)
+    furniture_text = " ".join(line.text for line in document.lines if line.number in furniture)
+    dates = (
+        find_dates(" ".join(part.text for part in title_part))
+        or find_dates(" ".join(part.text for part in header))
+        or find_dates(furniture_text)
+        or find_dates(document.path.name.replace("_", " "))
+    )
     date = dates[0] if dates else None
-    title = _title_from_header(header_text) or document.path.stem
+    title = _title(" ".join(part.text for part in title_part)) or document.path.stem
     meeting = Meeting(
         source=str(document.path),
         title=title,
         date=date,
+        body=_body(title),
+        attendees=attendees,
         header_lines=(header[0].start, header[-1].end) if header else None,
+        page_furniture_lines=sorted(furniture),
+        attendance_lines=sorted(attendance),
     )
-    meeting.items = _sections(_items(body))
+    meeting.items = _sections(_items(body, agenda_level))
     meeting.next_meeting = _next_meeting(meeting)
     return meeting
 
 
-def _logical_lines(lines: list[Line]) -> list[_Logical]:
+def _normalised(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
+
+
+def _page_furniture(lines: list[Line]) -> set[int]:
+    """Line numbers of running page headers and footers.
+
+    Page counters ("2 (10)", "Sida 2 av 10") always are. Other lines are when the same text (digits
+    aside: page numbers, dates) recurs near the edge of most pages: of the PDF pages (or form-feed
+    pages), or, in a text without pages, around most page counters.
+    """
+    content = [line for line in lines if line.text.strip()]
+    counters = [i for i, line in enumerate(content) if _is_page_counter(line.text)]
+    furniture = {content[i].number for i in counters}
+    pages: dict[int, list[int]] = {}
+    for i, line in enumerate(content):
+        if line.page is not None:
+            pages.setdefault(line.page, []).append(i)
+    # Per page (or per counter), the indexes of the lines near its top edge and near its bottom one.
+    edges: list[tuple[list[int], list[int]]] = []
+    if len(pages) >= 2:
+        edges = [(indexes[:_FURNITURE_REACH], indexes[-_FURNITURE_REACH:]) for indexes in pages.values()]
+    elif len(counters) >= 2:
+        edges = [(list(range(max(0, i - _FURNITURE_REACH), i)), list(range(i + 1, i + 1 + _FURNITURE_REACH)))
+                 for i in counters]
+    seen_on: dict[tuple[int, str], set[int]] = {}
+    for edge_number, sides in enumerate(edges):
+        for side, indexes in enumerate(sides):
+            for i in indexes:
+                if i < len(content):
+                    seen_on.setdefault((side, _normalised(content[i].text)), set()).add(edge_number)
+    needed = max(2, (len(edges) + 1) // 2)
+    for (side, text), where in seen_on.items():
+        if len(where) >= needed:
+            furniture.update(
+                content[i].number for edge_number in where for i in edges[edge_number][side]
+                if i < len(content) and _normalised(content[i].text) == text
+            )
+    return furniture
+
+
+def _is_page_counter(text: str) -> bool:
+    m = _PAGE_COUNTER.search(text.strip())
+    if not m or len(text.split()) > 8:
+        return False
+    total = m.group(2) or m.group(3)
+    return 1 <= int(m.group(1)) <= int(total)
+
+
+def _attendance(lines: list[Line]) -> tuple[set[int], list[str]]:
+    """Attendance lists: a label ("Närvarande", "Beslutande", "Ledamöter") with names after it on
+    the same line, or one name a line below it up to the next blank line."""
+    numbers: set[int] = set()
+    attendees: list[str] = []
+    in_list = awaiting_names = False
+    for line in lines:
+        text = _without_bullet(line.text.strip())
+        label = _ATTENDANCE.match(text)
+        if label and (not label.group("names") or _is_name_list(label.group("names"))):
+            numbers.add(line.number)
+            attendees += _attendees(label.group("names"))
+            in_list, awaiting_names = True, not label.group("names")
+        elif in_list and text and _is_name_list(text):
+            numbers.add(line.number)
+            attendees += _attendees(text)
+            awaiting_names = False
+        elif text or not awaiting_names:
+            in_list = False
+    return numbers, attendees
+
+
+def _without_bullet(text: str) -> str:
+    m = _BULLET.match(text)
+    return m.group(2).strip() if m and m.group(2).strip() else text
+
+
+def _is_name_list(text: str) -> bool:
+    """"Ola Kereby (S), ordförande", "Anna Berg, Peter Andrén och Olle Martinell": names, each with
+    perhaps a party, a role or an organisation, and no sentence."""
+    return bool(_ATTENDEE.match(text)) and ":" not in text and not text.endswith(".") and all(
+        len(chunk.split()) <= 5 for chunk in re.split(r",|\boch\b", text)
+    )
+
+
+def _attendees(text: str) -> list[str]:
+    """One entry per name; what follows a name up to the next one (party, role) stays with it."""
+    entries: list[str] = []
+    for chunk in (c.strip() for c in re.split(r",|\boch\b", text)):
+        if not chunk:
+            continue
+        if _ATTENDEE.match(chunk) or not entries:
+            entries.append(chunk)
+        else:
+            entries[-1] += f", {chunk}"
+    return entries
+
+
+def _logical_lines(lines: list[Line], wrapped: bool) -> list[_Logical]:
     out: list[_Logical] = []
-    gap = False
+    # A text exported from PDF (as the first minutes were) marks paragraph gaps with whitespace-only
+    # lines and leaves empty lines inside paragraphs; elsewhere any blank line is a gap.
+    whitespace_gaps = any(line.text and not line.text.strip() for line in lines)
     content = [line for line in lines if line.text.strip()]
     next_content = {id(a): b for a, b in zip(content, content[1:])}
+    two_level_bullets = _bullet_levels(content)
+    gap = False
+    previous: Line | None = None
     for line in lines:
         stripped = line.text.strip()
         if not stripped:
-            # PDF text marks paragraph gaps with whitespace-only lines; empty lines are just wraps.
-            gap = gap or line.text != ""
+            gap = gap or line.text != "" or not whitespace_gaps
             continue
-        kind, text = _classify(line, stripped)
+        kind, text, level = _classify(line, stripped, two_level_bullets)
         following = next_content.get(id(line))
-        if kind == "plain" and out and not gap and _continues(out[-1], text, following):
+        joinable = wrapped and kind == "plain" and bool(out)
+        if previous is not None and line.page != previous.page:
+            # The space around a page's header and footer says nothing about paragraphs: a page
+            # break is a gap unless the text plainly runs on.
+            joins = joinable and _continues(out[-1], text, following, page_break=True)
+            gap = not joins
+        else:
+            joins = joinable and not gap and _continues(out[-1], text, following)
+        if joins:
             prev = out[-1]
             prev.text = _join(prev.text, text)
             prev.end = line.number
         else:
-            out.append(_Logical(kind, text, line.number, line.number, line.page, gap))
+            out.append(_Logical(kind, text, line.number, line.number, line.page, gap, level))
         gap = False
+        previous = line
     return out
 
 
-def _classify(line: Line, stripped: str) -> tuple[str, str]:
+def _bullet_levels(content: list[Line]) -> bool:
+    """Whether bullets come in two levels (▪ points with – sub-points, or nested lists): only then
+    is a top-level bullet a point of its own rather than an entry of a list."""
+    if any(line.style == "list" and line.level for line in content):
+        return True
+    marks = {m.group(1) for line in content if (m := _BULLET.match(line.text)) and m.group(2).strip()}
+    return bool(marks & set(MAJOR_BULLETS)) and bool(marks & set(MINOR_BULLETS))
+
+
+def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, str, int | None]:
     if line.style == "heading":
-        return "heading", stripped
+        return "heading", stripped, line.level
+    if line.style == "list":
+        return ("major" if two_level_bullets and not line.level else "minor"), stripped, line.level
     m = _BULLET.match(stripped)
     if m and (m.group(2) or "").strip():
-        kind = "major" if m.group(1) in MAJOR_BULLETS else "minor"
-        return kind, m.group(2).strip()
+        kind = "major" if two_level_bullets and m.group(1) in MAJOR_BULLETS else "minor"
+        return kind, m.group(2).strip(), None
     m = _NUMBERED.match(stripped)
-    if m and not find_dates(stripped, year_hint=2000):
-        return "numbered", stripped
-    if line.style == "list":
-        return "minor", stripped
-    return "plain", stripped
+    if m and not any(position == 0 for position, _ in _dates_at(stripped, year_hint=2000)):
+        # A numbered line that reads as a title is an agenda point; one that reads as a sentence is
+        # an entry of a numbered list.
+        if m.group(1).startswith("§") or _is_agenda_title(m.group(2)):
+            return "numbered", stripped, None
+        return "minor", stripped, None
+    return "plain", stripped, None
 
 
-def _continues(prev: _Logical, text: str, following: Line | None) -> bool:
-    """Whether a plain line continues the previous logical line (a wrap) or starts a new one."""
+def _continues(prev: _Logical, text: str, following: Line | None, page_break: bool = False) -> bool:
+    """Whether a plain line continues the previous logical line (a wrap) or starts a new one.
+    Across a page break only the plain signs count: a lower-case start, a hyphen or comma left open."""
     if prev.kind == "heading":
         return False
     if text[0].islower() or text[0] in ",)”\"'":
         return True
-    if prev.text.endswith(_TERMINAL):
+    if prev.kind == "numbered" or prev.text.endswith(_TERMINAL):
         return False
     if sum(prev.text.count(q) for q in "”“\"") % 2 or prev.text.count("(") > prev.text.count(")"):
         return True  # inside a quotation or parenthesis
+    if page_break:
+        return prev.text.endswith((",", "-"))
+    if _LABEL.match(text):
+        return False
+    # A short title on a line of its own ("Beslut", "Kommuner") is not a sentence wrapped: a
+    # wrapped line runs to the margin.
+    if prev.start == prev.end and _is_title(prev.text):
+        return False
     # A short title directly above a bullet list ("Kommuner") is not a wrapped sentence.
-    if _is_title(text) and following is not None and _BULLET.match(following.text.strip()):
+    if _is_title(text) and following is not None and (following.style == "list" or _BULLET.match(following.text.strip())):
         return False
     return True
-
-
 def _join(left: str, right: str) -> str:
     # A word hyphenated at the line break ("närings-" + "livet") is joined without the hyphen,
     # but "Hälso- och" (a Swedish elided compound) keeps its hyphen and space.
@@ -229,25 +431,73 @@ def _is_title(text: str) -> bool:
     return len(text.split()) <= 6 and not re.search(r"[.,;:!?]", text)
 
 
-def _split_header(logical: list[_Logical]) -> tuple[list[_Logical], list[_Logical]]:
-    """The header is the leading plain text before the first bullet, heading or paragraph gap."""
-    header: list[_Logical] = []
-    for part in logical:
-        if part.kind != "plain" or (header and part.after_gap) or len(header) >= 4:
+def _is_agenda_title(text: str) -> bool:
+    """An agenda point's name: "Budget 2025", "Detaljplan för Storsjöstrand, samråd"; not a sentence."""
+    return len(text.split()) <= 12 and not text.rstrip().endswith((".", ":", "!", "?")) and text[:1].isupper()
+
+
+def _agenda_level(logical: list[_Logical]) -> int | None:
+    """The heading level of the agenda points (the shallowest below the title), or None when the
+    minutes are not structured by agenda points (fewer than two numbered points or headings)."""
+    levels = sorted(part.level or 0 for part in logical[1:] if part.kind == "heading")
+    numbered = sum(part.kind == "numbered" for part in logical)
+    if len(levels) >= 2 or numbered >= 2 or (levels and numbered):
+        return levels[0] if levels else 0
+    return None
+
+
+def _is_agenda_point(part: _Logical, agenda_level: int | None) -> bool:
+    if agenda_level is None:
+        return False
+    return part.kind == "numbered" or (part.kind == "heading" and (part.level or 0) <= agenda_level)
+
+
+def _split_header(
+    logical: list[_Logical], agenda_level: int | None
+) -> tuple[list[_Logical], list[_Logical], list[_Logical]]:
+    """(title lines, header, body). The title is the leading text (a first heading and the plain
+    lines after it) up to a date, a bullet, a paragraph gap or a heading. In minutes structured by
+    agenda points, the header runs on to the first point: place, time, who checks the minutes."""
+    title: list[_Logical] = []
+    for index, part in enumerate(logical):
+        first_heading = index == 0 and part.kind == "heading"
+        if (part.kind != "plain" and not first_heading) or (title and part.after_gap) or len(title) >= 4:
             break
-        header.append(part)
+        title.append(part)
         if find_dates(part.text):
             break
-    if len(header) == len(logical):
-        return [], logical
-    return header, logical[len(header):]
+    if len(title) == len(logical):
+        return [], [], logical
+    header = title
+    if agenda_level is not None:
+        first_point = next(
+            (i for i, part in enumerate(logical) if i >= len(title) and _is_agenda_point(part, agenda_level)),
+            len(title),
+        )
+        header = logical[: max(first_point, len(title))]
+    return title, header, logical[len(header):]
 
 
-def _title_from_header(header_text: str) -> str:
+def _title(header_text: str) -> str:
     title = header_text
     for pattern, _ in _DATE_PATTERNS:
         title = pattern.sub("", title)
-    return re.sub(r"\s+", " ", title).strip(" ,–-")
+    title = _DATE_LABEL.sub("", title)
+    return re.sub(r"\s+", " ", title).strip(" ,–-:")
+
+
+def _body(title: str) -> str | None:
+    """Who met, as the title names it: the committee ("Kommunstyrelsens arbetsutskott"), the
+    dialogue ("Näringslivsdialog"), the board and whose ("Styrelse Almi Mitt")."""
+    m = _BODY_WORD.search(title)
+    if not m:
+        return None
+    words = m.group(0).split()
+    words[-1] = _MEETING_SUFFIX.sub("", words[-1])
+    # The organisation named right after ("Styrelsemöte Almi Mitt"): the capitalised words.
+    owner = re.match(rf"(?:\s+[{_UPPER}][\w-]*)+", title[m.end():])
+    body = " ".join(words) + (owner.group(0) if owner else "")
+    return body[:1].upper() + body[1:]
 
 
 def _starts_item(part: _Logical, current: Item | None) -> bool:
@@ -261,37 +511,58 @@ def _starts_item(part: _Logical, current: Item | None) -> bool:
     return part.kind == "plain" and part.after_gap and len(current.lines) > 1
 
 
-def _items(body: list[_Logical]) -> list[tuple[str, Item]]:
-    """Cut logical lines into items; each comes with the kind of line that opened it."""
+def _new_item(part: _Logical, attribution: tuple[str | None, str | None] | None) -> Item:
+    organisation, speaker = attribution or (None, None)
+    return Item(
+        ordinal=0, title=part.text, lines=[part.text], line_start=part.start, line_end=part.end,
+        page=part.page, organisation=organisation, speaker=speaker,
+    )
+
+
+def _items(body: list[_Logical], agenda_level: int | None) -> list[tuple[str, Item]]:
+    """Cut logical lines into items; each comes with the kind of line that opened it, "sub" for
+    a contribution under an agenda point.
+
+    Under an agenda point, its sub-headings ("Ärendebeskrivning", "Beslut") and paragraphs stay in
+    it, bullets too; the first speaker who presents it ("Ola Kereby (S) föredrar ärendet") becomes
+    its speaker; further speakers open items of their own, sectioned under the point.
+    """
     items: list[tuple[str, Item]] = []
     current: Item | None = None
+    agenda: Item | None = None
     for part in body:
-        if _starts_item(part, current):
-            attribution = parse_speaker(part.text) or (None, None)
-            current = Item(
-                ordinal=len(items),
-                title=part.text,
-                lines=[part.text],
-                line_start=part.start,
-                line_end=part.end,
-                page=part.page,
-                organisation=attribution[0],
-                speaker=attribution[1],
-            )
+        found = _match_speaker(part.text)
+        if _is_agenda_point(part, agenda_level):
+            current = agenda = _new_item(part, found[:2] if found else None)
             items.append((part.kind, current))
-        else:
-            current.lines.append(part.text)
-            current.line_end = part.end
+            continue
+        if agenda is not None:
+            if found and found[2] and current.speaker is None:
+                current.organisation, current.speaker = found[0] or current.organisation, found[1]
+            elif found:
+                current = _new_item(part, found[:2] if found else None)
+                current.section = agenda.title
+                items.append(("sub", current))
+                continue
+        elif _starts_item(part, current):
+            current = _new_item(part, found[:2] if found else None)
+            items.append((part.kind, current))
+            continue
+        current.lines.append(part.text)
+        current.line_end = part.end
     return items
 
 
-def _is_section_heading(kind: str, item: Item, has_following: bool) -> bool:
-    """A heading line, or a title with at most one short sub-line ("– Region JH"), above items."""
-    if not has_following or item.speaker:
+def _is_section_heading(kind: str, item: Item, following: str | None) -> bool:
+    """A heading line, or a title with at most one short sub-line ("– Region JH"), above items;
+    an agenda point only when it is a title above the contributions made under it."""
+    if following is None or item.speaker:
         return False
+    if following == "sub":
+        return len(item.lines) == 1
     if kind == "heading":
         return len(item.lines) == 1
-    return len(item.lines) <= 2 and all(_is_title(line) for line in item.lines)
+    return kind != "numbered" and len(item.lines) <= 2 and all(_is_title(line) for line in item.lines)
 
 
 def _sections(items: list[tuple[str, Item]]) -> list[Item]:
@@ -299,21 +570,27 @@ def _sections(items: list[tuple[str, Item]]) -> list[Item]:
     kept: list[Item] = []
     section: str | None = None
     section_org: str | None = None
-    pending_start: int | None = None
+    pending: Item | None = None  # a section heading whose lines lead into the next item
     for index, (kind, item) in enumerate(items):
-        if _is_section_heading(kind, item, index + 1 < len(items)):
+        following = items[index + 1][0] if index + 1 < len(items) else None
+        if kind != "sub" and _is_section_heading(kind, item, following):
             section = item.title
             section_org = item.lines[1] if len(item.lines) == 2 else None
-            pending_start = item.line_start if pending_start is None else pending_start
+            pending = pending or item
             continue
-        if kind == "plain" and not item.speaker:
+        if kind == "sub":
+            pass  # sectioned under its agenda point already
+        elif kind in ("numbered", "heading"):
+            section, section_org = None, None
+        elif kind == "plain" and not item.speaker:
             # A plain title above bullets ("Kommuner") opens a section; free text at the top
             # level (closing remarks) belongs to none.
             section = item.title if _is_title(item.title) else None
             section_org = None
-        if pending_start is not None:
-            item.line_start, pending_start = pending_start, None
-        item.section = section
+        if pending is not None:
+            item.line_start, item.page, pending = pending.line_start, pending.page, None
+        if kind != "sub":
+            item.section = section
         item.organisation = item.organisation or section_org
         item.ordinal = len(kept)
         kept.append(item)
@@ -321,12 +598,14 @@ def _sections(items: list[tuple[str, Item]]) -> list[Item]:
 
 
 def _next_meeting(meeting: Meeting) -> dt.date | None:
+    """The first date after "nästa möte/träff/sammanträde" in the items, in the year that follows
+    the meeting when the minutes leave the year out."""
+    year = meeting.date.year if meeting.date else None
     for item in meeting.items:
-        for line in item.lines:
-            if _NEXT_MEETING.search(line):
-                year = meeting.date.year if meeting.date else None
-                for date in find_dates(line, year_hint=year):
-                    if meeting.date and date <= meeting.date:
-                        date = date.replace(year=date.year + 1)
-                    return date
+        m = _NEXT_MEETING.search(item.text)
+        if m:
+            for date in find_dates(item.text[m.end():], year_hint=year):
+                if meeting.date and date <= meeting.date:
+                    date = date.replace(year=date.year + 1)
+                return date
     return None

@@ -201,3 +201,37 @@ def _party_items(store: Store, parties: list[tuple[str, str]], allowed: list[int
     clauses = " OR ".join(f"items.{column} LIKE ?" for column, _ in parties)
     ids = [r[0] for r in store.db.execute(f"SELECT id FROM items WHERE {clauses}", [f"%{name}%" for _, name in parties])]
     return [i for i in ids if i in set(allowed)] if allowed is not None else ids
+
+
+def items_around(store: Store, item_id: int, around: int) -> list[Hit]:
+    """The item and up to `around` items either side of it in its meeting, in order."""
+    row = store.db.execute("SELECT meeting_id, ordinal FROM items WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"no item {item_id} in the index")
+    ids = [
+        r[0]
+        for r in store.db.execute(
+            "SELECT id FROM items WHERE meeting_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
+            (row["meeting_id"], row["ordinal"] - around, row["ordinal"] + around),
+        )
+    ]
+    return _hits(store, [(i, 1.0 if i == item_id else 0.0) for i in ids])
+
+
+def party_filter(store: Store, party: str) -> Filters:
+    """Filters for an organisation, else a person, of that name."""
+    if store.db.execute("SELECT 1 FROM items WHERE organisation LIKE ? LIMIT 1", (f"%{party}%",)).fetchone():
+        return Filters(org=party)
+    if store.db.execute("SELECT 1 FROM items WHERE speaker LIKE ? LIMIT 1", (f"%{party}%",)).fetchone():
+        return Filters(speaker=party)
+    raise ValueError(f"no organisation or speaker called {party!r} in the index")
+
+
+def chronological(store: Store, filters: Filters) -> list[Hit]:
+    where, params = filters.sql()
+    rows = store.db.execute(
+        f"SELECT items.id FROM items JOIN meetings ON meetings.id = items.meeting_id WHERE {where} "
+        "ORDER BY meetings.date, meetings.source, items.ordinal",
+        params,
+    )
+    return _hits(store, [(r[0], 0.0) for r in rows])

@@ -103,3 +103,129 @@ def test_hyphenated_word_at_line_break_is_joined():
                                    Line(4, "– Efterfrågan på lån till närings-"), Line(5, "livet ökar")])
     item = parse_minutes(doc).items[0]
     assert item.lines[1] == "Efterfrågan på lån till näringslivet ökar"
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROTOCOL = FIXTURES / "kommunstyrelsens_au_2024-03-18.txt"
+BOARD = FIXTURES / "styrelsemote_2024-05-06.md"
+
+
+def assert_nothing_lost(document, meeting):
+    """Every non-empty line is in exactly one item or the meeting header, unless it is a page
+    header or footer or an attendance list; and every item starts on the page of its first line."""
+    set_aside = set(meeting.page_furniture_lines) | set(meeting.attendance_lines)
+    ranges = [meeting.header_lines] if meeting.header_lines else []
+    ranges += [(item.line_start, item.line_end) for item in meeting.items]
+    owners = {
+        line.number: sum(start <= line.number <= end for start, end in ranges)
+        for line in document.lines
+        if line.text.strip() and line.number not in set_aside
+    }
+    assert {number: count for number, count in owners.items() if count != 1} == {}
+    page_of = {line.number: line.page for line in document.lines}
+    assert [item.page for item in meeting.items] == [page_of[item.line_start] for item in meeting.items]
+
+
+def test_nothing_lost_in_the_first_minutes():
+    document = read_document(SEED)
+    assert_nothing_lost(document, parse_minutes(document))
+
+
+def test_municipal_protocol_one_item_per_agenda_point_with_its_decision():
+    meeting = parse_minutes(read_document(PROTOCOL))
+    assert meeting.date == dt.date(2024, 3, 18)
+    assert meeting.next_meeting == dt.date(2024, 4, 15)
+    assert meeting.body == "Kommunstyrelsens arbetsutskott"
+    assert "Kommunstyrelsens arbetsutskott" in meeting.title
+    assert [(i.title, i.speaker, i.organisation) for i in meeting.items] == [
+        ("§ 12 Budget 2025", "Ola Kereby", None),
+        ("§ 13 Detaljplan för Storsjöstrand, samrådsyttrande", "Mats Forslund", None),
+        ("§ 14 Information om näringslivsläget", "Martin Hellström", "Almi"),
+        ("Anders Blomberg (LRF) redogör för läget i de gröna näringarna.", "Anders Blomberg", "LRF"),
+        ("§ 15 Nästa sammanträde", None, None),
+    ]
+    budget = meeting.items[0]
+    assert budget.lines[-2:] == [
+        "Beslut", "Arbetsutskottet beslutar att föreslå kommunstyrelsen att godkänna förslaget till budget 2025."
+    ]
+    assert "som beslutades i februari" in budget.text  # "be-" + "slutades" joined
+    assert meeting.items[3].section == "§ 14 Information om näringslivsläget"
+
+
+def test_municipal_protocol_page_headers_and_attendance_kept_out_of_the_items():
+    document = read_document(PROTOCOL)
+    meeting = parse_minutes(document)
+    assert meeting.attendees == [
+        "Ola Kereby (S), ordförande", "Anna Lindqvist (M)", "Per Nilsson (C)",
+        "Mats Forslund, kommundirektör", "Eva Holm, sekreterare",
+    ]
+    text = "\n".join(i.text for i in meeting.items)
+    for furniture in ("ÖSTERSUNDS KOMMUN", "Justerandes signatur", "Sammanträdesdatum", "(3)", "Beslutande"):
+        assert furniture not in text
+    # A sentence hyphenated across a page break, with the footer and header between, is one line.
+    plan = meeting.items[1]
+    assert "detaljplan för bostäder vid Storsjöstrand. Planen omfattar" in plan.text
+    assert plan.page == 1 and meeting.items[2].page == 2 and meeting.items[4].page == 3
+    assert_nothing_lost(document, meeting)
+
+
+def test_board_meeting_in_markdown():
+    document = read_document(BOARD)
+    meeting = parse_minutes(document)
+    assert meeting.title == "Styrelsemöte Almi Mitt"
+    assert meeting.body == "Styrelse Almi Mitt"
+    assert meeting.date == dt.date(2024, 5, 6)
+    assert meeting.next_meeting == dt.date(2024, 9, 9)
+    assert meeting.attendees == ["Peter Andrén (ordförande)", "Anna Berg", "Olle Martinell", "Maria Söderkvist"]
+    assert [(i.title, i.speaker) for i in meeting.items] == [
+        ("1. Mötets öppnande", "Peter Andrén"),
+        ("2. Val av justerare", None),
+        ("3. VD-rapport", "Martin Hellström"),
+        ("4. Ekonomi", "Eva Holm"),
+        ("5. Övriga frågor", None),
+        ("6. Nästa möte", None),
+        ("7. Mötets avslutande", "Peter Andrén"),
+    ]
+    report = meeting.items[2]
+    assert "Efterfrågan på mikrolån är fortsatt hög, särskilt bland nyföretagare i inlandskommunerna." in report.lines
+    assert "en med inriktning mot industrin." in report.lines
+    assert not any("**" in i.text or "*" in i.text for i in meeting.items)
+    assert_nothing_lost(document, meeting)
+
+
+def text_document(text: str, name: str = "m.txt") -> Document:
+    return Document(Path(name), [Line(n, t) for n, t in enumerate(text.split("\n"), start=1)])
+
+
+def test_page_counters_and_headers_repeated_around_them_are_recognised_without_pages():
+    points = {1: ("Ekonomi", "Budgeten följs."), 2: ("Personal", "Två har anställts."), 3: ("Lokaler", "Hyran höjs.")}
+    lines = ["Styrelsens protokoll 2024-03-18", ""]
+    for page, (title, said) in points.items():
+        lines += [f"Almi Mitt AB    Sida {page} av 3", "Datum 2024-03-18", "", f"{page}. {title}", said, ""]
+    meeting = parse_minutes(text_document("\n".join(lines)))
+    assert [i.lines for i in meeting.items] == [[f"{n}. {title}", said] for n, (title, said) in points.items()]
+    assert len(meeting.page_furniture_lines) == 6
+
+
+def test_numbered_sentences_are_list_entries_not_agenda_points():
+    meeting = parse_minutes(text_document(
+        "Möte 2024-03-18\n\n§ 1 Ekonomi\n1. Kostnaderna har ökat kraftigt.\n2. Intäkterna ligger kvar.\n"
+        "37 miljoner\n§ 2 Avslut\nMötet avslutades."
+    ))
+    assert [i.title for i in meeting.items] == ["§ 1 Ekonomi", "§ 2 Avslut"]
+
+
+def test_attendance_on_one_line_and_speakers_in_past_tense():
+    meeting = parse_minutes(text_document(
+        "Styrelsemöte 18 mars 2024\n\nNärvarande: Anna Berg, Peter Andrén och Olle Martinell\n\n"
+        "1. Mötets öppnande\nOrdförande Peter Andrén öppnade mötet.\n"
+        "2. Information\nMartin Hellström (Almi) informerade om lånen.\nMats Forslund berättade om turismen.\n"
+        "Nästa möte 18/4."
+    ))
+    assert meeting.date == dt.date(2024, 3, 18)
+    assert meeting.attendees == ["Anna Berg", "Peter Andrén", "Olle Martinell"]
+    assert [(i.title, i.section, i.speaker) for i in meeting.items] == [
+        ("1. Mötets öppnande", None, "Peter Andrén"),
+        ("2. Information", None, "Martin Hellström"),
+        ("Mats Forslund berättade om turismen.", "2. Information", "Mats Forslund"),
+    ]
