@@ -9,6 +9,7 @@ interrupted update resumes without redoing its work.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ MIGRATIONS = [
         title TEXT NOT NULL,
         date TEXT,
         next_meeting TEXT,
+        body TEXT,
+        attendees TEXT NOT NULL DEFAULT '[]',
         header_start INTEGER,
         header_end INTEGER
     );
@@ -162,14 +165,16 @@ class Store:
 
     def insert_meeting(self, source: str, sha256: str, meeting) -> int:
         cursor = self.db.execute(
-            "INSERT INTO meetings (source, sha256, title, date, next_meeting, header_start, header_end) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meetings (source, sha256, title, date, next_meeting, body, attendees, header_start, header_end) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source,
                 sha256,
                 meeting.title,
                 meeting.date.isoformat() if meeting.date else None,
                 meeting.next_meeting.isoformat() if meeting.next_meeting else None,
+                meeting.body,
+                json.dumps(meeting.attendees, ensure_ascii=False),
                 *(meeting.header_lines or (None, None)),
             ),
         )
@@ -269,8 +274,9 @@ class Store:
 
     def meeting_list(self) -> list[dict]:
         rows = self.db.execute(
-            "SELECT meetings.source, meetings.title, meetings.date, meetings.next_meeting, "
+            "SELECT meetings.source, meetings.title, meetings.body, meetings.date, meetings.next_meeting, "
+            "meetings.attendees, "
             "count(items.id) AS items FROM meetings LEFT JOIN items ON items.meeting_id = meetings.id "
             "GROUP BY meetings.id ORDER BY meetings.date, meetings.source"
         )
-        return [dict(r) for r in rows]
+        return [{**dict(r), "attendees": json.loads(r["attendees"])} for r in rows]

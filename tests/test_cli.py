@@ -91,3 +91,23 @@ def test_bad_query_and_bad_option(run, corpus):
     assert bad.exit_code == 2 and "No such option '--bogus'" in bad.stderr
     bad_date = run("search", "x", "--since", "yesterday")
     assert bad_date.exit_code == 2 and "--since" in bad_date.stderr
+
+
+def test_show_and_timeline(run, corpus):
+    run("index", str(corpus))
+    almi = json.loads(run("search", "Almi brygglånen", "--json", "-k", "1").stdout)[0]
+    shown = json.loads(run("show", str(almi["item_id"]), "--around", "1", "--json").stdout)
+    assert [(hit["organisation"], hit["selected"]) for hit in shown] == [
+        ("Länsstyrelsen", False), ("Almi", True), ("Arbetsförmedlingen", False)]
+    out = run("timeline", "Almi").stdout
+    assert out.startswith("2020-12-14  Anteckningar näringslivsdialog") and "Brygglånen går ut" in out
+    missing = run("show", "99999")
+    assert missing.exit_code == 1 and "no item 99999" in missing.stderr
+
+
+def test_matching_words_are_highlighted_on_a_terminal_only(run, corpus):
+    from kb.cli import highlight
+
+    assert "\x1b[" in highlight("Brygglånen går ut", "brygglån")
+    run("index", str(corpus))
+    assert "\x1b[" not in run("search", "brygglånen", "-k", "1").stdout  # not a terminal: plain text

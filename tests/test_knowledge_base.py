@@ -171,3 +171,43 @@ def test_filters_return_exactly_the_matching_items(kb_factory, corpus):
     assert [hit.date for hit in january_almi] == ["2021-01-18"]
     assert kb.search("lån", k=5, filters=Filters(speaker="Peter Andrén"))[0].organisation == "Länsstyrelsen"
     assert kb.search("lån", k=5, filters=Filters(until=dt.date(2020, 1, 1))) == []
+
+
+def test_a_long_item_is_embedded_as_windows_that_all_lead_to_it(kb_factory, tmp_path):
+    from kb.embed import MAX_PASSAGE_CHARS
+
+    filler = [f"– Punkt {n}: diskussion om regionens infrastruktur och kollektivtrafik i länet" for n in range(40)]
+    text = "\n".join(["Protokoll 2024-03-18", "", "▪ Region JH, Anna Fremner", *filler,
+                      "– Till sist: vindkraftsparken i Storsjöbygden får bygglov i april"])
+    assert len(text) > 2 * MAX_PASSAGE_CHARS
+    corpus = tmp_path / "long"
+    corpus.mkdir()
+    (corpus / "long.txt").write_text(text, encoding="utf-8")
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    stats = kb.stats()
+    assert stats["items"] == 1 and stats["passages"] >= 3
+    hit = kb.search("vindkraftsparken bygglov", k=1, mode="dense")[0]
+    assert hit.text.endswith("vindkraftsparken i Storsjöbygden får bygglov i april")
+
+
+def test_show_gives_the_item_and_its_neighbours(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    almi = kb.search("Almi brygglånen", k=1)[0]
+    around = kb.show(almi.item_id, around=1)
+    assert [hit.organisation for hit in around] == ["Länsstyrelsen", "Almi", "Arbetsförmedlingen"]
+    with pytest.raises(ValueError, match="no item 99999"):
+        kb.show(99999)
+
+
+def test_timeline_lists_a_party_oldest_first(kb_factory, corpus):
+    (corpus / "2021-01-18.txt").write_text(SECOND_MINUTES, encoding="utf-8")
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    assert [(hit.date, hit.organisation) for hit in kb.timeline("Almi")] == [("2020-12-14", "Almi"), ("2021-01-18", "Almi")]
+    assert [hit.date for hit in kb.timeline("Hellström")] == ["2020-12-14", "2021-01-18"]
+    relevant = kb.timeline("LRF", "virkespriser skogsbruket", k=1)
+    assert [hit.date for hit in relevant] == ["2021-01-18"]
+    with pytest.raises(ValueError, match="no organisation or speaker called 'Nobody'"):
+        kb.timeline("Nobody")
