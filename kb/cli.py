@@ -232,7 +232,8 @@ def check(index_dir, as_json):
 
 
 @cli.command()
-@click.argument("corpus", required=False, default=lambda: os.environ.get("KB_CORPUS", "corpus"), type=click.Path())
+@click.argument("corpus", required=False, default=lambda: os.environ.get("KB_CORPUS", "corpus"),
+                type=click.Path(exists=True, file_okay=False))
 @index_option
 @model_option
 @json_option

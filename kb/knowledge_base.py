@@ -27,7 +27,7 @@ from kb.embed import Embedder, load_embedder, passage_texts, text_hash
 from kb.errors import DocumentError, IndexDamagedError, IndexMismatchError, KBError, NoIndexError
 from kb.lexical import lexical_terms
 from kb.minutes import Item, Meeting, parse_minutes
-from kb.readers import is_supported, read_document
+from kb.readers import is_supported, read_bytes, read_document
 from kb.search import Filters, Hit, chronological, items_around, party_filter, rank
 from kb.store import Store
 from kb.vectors import VectorIndex
@@ -142,7 +142,9 @@ class KnowledgeBase:
     def _live_vectors(self) -> VectorIndex:
         generation = self.store.get_meta("generation")
         if generation is None:
-            raise NoIndexError(f"no index in {self.index_dir}/ yet (the first `kb index` did not finish); run `kb index`")
+            raise NoIndexError(
+                f"no index in {self.index_dir}/ yet (the first `kb index` did not finish); run `kb index`"
+            )
         if self._vectors is None or int(generation) != self._generation:
             vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
             dim, passages = int(self.store.get_meta("dim", "0")), self.store.counts()["passages"]
@@ -229,13 +231,14 @@ class KnowledgeBase:
 
         parsed: dict[str, tuple[str, Meeting]] = {}
         for rel, path in files.items():
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
             old = stored.get(rel)
-            if old and old.sha256 == digest and not rebuild:
-                summary.unchanged.append(rel)
-                continue
             try:
-                meeting = parse_minutes(read_document(path))
+                data = read_bytes(path)  # hashed and parsed from the same bytes
+                digest = hashlib.sha256(data).hexdigest()
+                if old and old.sha256 == digest and not rebuild:
+                    summary.unchanged.append(rel)
+                    continue
+                meeting = parse_minutes(read_document(path, data))
             except DocumentError as e:
                 summary.skipped.append({"file": rel, "problem": e.problem})
                 self.log(f"warning: skipped {e}")

@@ -43,15 +43,21 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def read_document(path: Path) -> Document:
-    """Read a minutes file; raise DocumentError naming the file and the problem."""
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise DocumentError(path, f"cannot read: {e.strerror or e}") from e
+
+
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Read a minutes file (from `data` when the caller has its bytes already); raise
+    DocumentError naming the file and the problem."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(path, f"unsupported file type {suffix or '(none)'}")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise DocumentError(path, f"cannot read: {e.strerror or e}") from e
+    if data is None:
+        data = read_bytes(path)
     if not data.strip():
         raise DocumentError(path, "empty file")
     if suffix in PDF_SUFFIXES:

@@ -211,3 +211,20 @@ def test_timeline_lists_a_party_oldest_first(kb_factory, corpus):
     assert [hit.date for hit in relevant] == ["2021-01-18"]
     with pytest.raises(ValueError, match="no organisation or speaker called 'Nobody'"):
         kb.timeline("Nobody")
+
+
+def test_a_file_that_vanishes_during_the_update_is_skipped(kb_factory, corpus, monkeypatch):
+    import kb.knowledge_base as module
+
+    real_read = module.read_bytes
+    (corpus / "gone.txt").write_text(SECOND_MINUTES, encoding="utf-8")
+
+    def vanish(path):
+        if path.name == "gone.txt":
+            path.unlink()
+        return real_read(path)
+
+    monkeypatch.setattr(module, "read_bytes", vanish)
+    summary = kb_factory().update(corpus, progress=False)
+    assert summary.skipped[0]["file"].endswith("gone.txt") and summary.skipped[0]["problem"].startswith("cannot read")
+    assert summary.items_total == 18
