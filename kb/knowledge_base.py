@@ -258,8 +258,9 @@ class KnowledgeBase:
 
         plan = {rel: self._passages(meeting) for rel, (_, meeting) in parsed.items()}
         summary.items_embedded = self._embed_missing(store, embedder, plan, progress, rebuild)
-        if parsed or gone or rebuild:
-            self._commit(store, embedder, stored, parsed, plan, gone, rebuild)
+        base = None if rebuild else self._vectors_to_extend(store, embedder)
+        if parsed or gone or base is None:
+            self._commit(store, embedder, stored, parsed, plan, gone, rebuild, base)
         self._remove_old_vector_files(store)
         summary.items_total = store.counts()["items"]
         return summary
@@ -307,9 +308,24 @@ class KnowledgeBase:
             1 for passages in plan.values() for _, ps in passages if any(text_hash(t) in missing_set for t in ps)
         )
 
-    def _commit(self, store: Store, embedder: Embedder, stored, parsed, plan, gone, rebuild: bool) -> None:
+    def _vectors_to_extend(self, store: Store, embedder: Embedder) -> VectorIndex | None:
+        """The live vector file, if it is whole and fits the store; None means write it anew
+        from the cached embeddings (a first index, or a file lost or damaged)."""
+        generation = store.get_meta("generation")
+        if generation is None:
+            return None
+        try:
+            vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
+        except IndexDamagedError as e:
+            self.log(f"warning: {e}; writing it anew from the cached embeddings")
+            return None
+        if (vectors.dim, len(vectors)) != (embedder.dim, store.counts()["passages"]):
+            self.log("warning: the vector file disagrees with the metadata; writing it anew from the cached embeddings")
+            return None
+        return vectors
+
+    def _commit(self, store: Store, embedder: Embedder, stored, parsed, plan, gone, rebuild: bool, base: VectorIndex | None) -> None:
         generation = int(store.get_meta("generation", "0"))
-        old_file = self.index_dir / f"vectors.{generation}.faiss"
         new_file = self.index_dir / f"vectors.{generation + 1}.faiss"
         with store.transaction():
             retired: list[int] = []
@@ -324,9 +340,13 @@ class KnowledgeBase:
                     item_id = store.insert_item(meeting_id, item, lexical_terms(_lexical_text(item)))
                     new_ids += [store.insert_passage(item_id, text_hash(t)) for t in passages]
             store.forget_unused_embeddings(embedder.name)
-            vectors = VectorIndex(embedder.dim) if rebuild or not old_file.exists() else VectorIndex.load(old_file)
-            vectors.remove(retired)
-            ids, matrix = store.passage_vectors(embedder.name, new_ids)
+            if base is None:
+                vectors = VectorIndex(embedder.dim)
+                ids, matrix = store.passage_vectors(embedder.name)
+            else:
+                vectors = base
+                vectors.remove(retired)
+                ids, matrix = store.passage_vectors(embedder.name, new_ids)
             vectors.add(ids, matrix)
             vectors.save(new_file)
             store.set_meta("model", embedder.name)

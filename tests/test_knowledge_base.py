@@ -228,3 +228,16 @@ def test_a_file_that_vanishes_during_the_update_is_skipped(kb_factory, corpus, m
     summary = kb_factory().update(corpus, progress=False)
     assert summary.skipped[0]["file"].endswith("gone.txt") and summary.skipped[0]["problem"].startswith("cannot read")
     assert summary.items_total == 18
+
+
+def test_a_lost_vector_file_is_written_anew_from_the_cache_by_the_next_update(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    for path in kb.index_dir.glob("vectors.*.faiss"):
+        path.unlink()
+    (corpus / "2021-01-18.txt").write_text(SECOND_MINUTES, encoding="utf-8")
+    summary = kb_factory(kb.index_dir).update(corpus, progress=False)
+    assert summary.items_embedded == 2  # only the new file; the rest came from the cache
+    reader = kb_factory(kb.index_dir)
+    assert reader.stats()["passages"] == len(reader._live_vectors()) == 20
+    assert reader.check().ok
