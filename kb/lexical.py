@@ -39,19 +39,21 @@ def lexical_terms(text: str) -> str:
     return " ".join(stems(text))
 
 
-def lexical_search(db: sqlite3.Connection, query: str, limit: int, allowed: list[int] | None = None) -> list[tuple[int, float]]:
-    """(item id, BM25 score) best first; higher is better."""
+def lexical_search(db: sqlite3.Connection, query: str, limit: int, scope: tuple[str, list] | None = None) -> list[tuple[int, float]]:
+    """(item id, BM25 score) best first, higher better; `scope` is an SQL condition over the
+    items and meetings tables with its parameters."""
     terms = sorted(set(stems(query)))
-    if not terms or allowed == []:
+    if not terms:
         return []
+    where, params = scope or ("1", [])
     expression = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-    sql = "SELECT rowid, -bm25(items_fts) FROM items_fts WHERE items_fts MATCH ?"
-    params: list = [expression]
-    if allowed is not None:
-        sql += f" AND rowid IN ({','.join('?' * len(allowed))})"
-        params += allowed
-    sql += " ORDER BY bm25(items_fts) LIMIT ?"
-    return [(row[0], row[1]) for row in db.execute(sql, [*params, limit])]
+    rows = db.execute(
+        "SELECT items_fts.rowid, -bm25(items_fts) FROM items_fts "
+        "JOIN items ON items.id = items_fts.rowid JOIN meetings ON meetings.id = items.meeting_id "
+        f"WHERE items_fts MATCH ? AND ({where}) ORDER BY bm25(items_fts) LIMIT ?",
+        [expression, *params, limit],
+    )
+    return [(row[0], row[1]) for row in rows]
 
 
 def vocabulary_coverage(db: sqlite3.Connection, query: str) -> float:

@@ -79,28 +79,33 @@ def rank(store: Store, vectors: VectorIndex, embedder, query: str, k: int, mode:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if k < 1:
         raise ValueError("k must be at least 1")
-    allowed = _allowed_items(store, filters) if filters.active() else None
+    scope = filters.sql() if filters.active() else None
     query_vector = embedder.embed_query(query) if mode != "lexical" else None
-    ranked = _ranked(store, vectors, query_vector, query, k, mode, allowed)
+    ranked = _ranked(store, vectors, query_vector, query, k, mode, scope)
     parties = named_parties(store, query)
     if parties:
         # Items by the organisation or person the question names come first, by relevance.
-        theirs = _party_items(store, parties, allowed)
-        first = _ranked(store, vectors, query_vector, query, k, mode, theirs) if theirs else []
+        first = _ranked(store, vectors, query_vector, query, k, mode, _within(scope, _party_scope(parties)))
         chosen = {item_id for item_id, _ in first}
         ranked = first + [pair for pair in ranked if pair[0] not in chosen]
     return _hits(store, ranked[:k])
 
 
-def _ranked(store, vectors, query_vector, query, k, mode, allowed) -> list[tuple[int, float]]:
+def _ranked(store, vectors, query_vector, query, k, mode, scope) -> list[tuple[int, float]]:
     depth = max(50, 5 * k)
-    dense = _dense(store, vectors, query_vector, depth, allowed) if mode != "lexical" else []
-    lexical = lexical_search(store.db, query, depth, allowed) if mode != "dense" else []
+    dense = _dense(store, vectors, query_vector, depth, scope) if mode != "lexical" else []
+    lexical = lexical_search(store.db, query, depth, scope) if mode != "dense" else []
     if mode == "dense":
         return dense
     if mode == "lexical":
         return lexical
     return _fuse(dense, lexical, lexical_weight=LEXICAL_WEIGHT * vocabulary_coverage(store.db, query))
+
+
+def _within(scope: tuple[str, list] | None, narrower: tuple[str, list]) -> tuple[str, list]:
+    if scope is None:
+        return narrower
+    return f"({scope[0]}) AND ({narrower[0]})", [*scope[1], *narrower[1]]
 
 
 def _hits(store: Store, ranked: list[tuple[int, float]]) -> list[Hit]:
@@ -126,24 +131,19 @@ def _hits(store: Store, ranked: list[tuple[int, float]]) -> list[Hit]:
     ]
 
 
-def _allowed_items(store: Store, filters: Filters) -> list[int]:
-    where, params = filters.sql()
-    rows = store.db.execute(
-        f"SELECT items.id FROM items JOIN meetings ON meetings.id = items.meeting_id WHERE {where}", params
-    )
-    return [r[0] for r in rows]
-
-
-def _dense(store: Store, vectors: VectorIndex, query_vector, depth: int, allowed_items: list[int] | None) -> list[tuple[int, float]]:
-    """Items by their best passage's cosine similarity to the query."""
+def _dense(store: Store, vectors: VectorIndex, query_vector, depth: int, scope: tuple[str, list] | None) -> list[tuple[int, float]]:
+    """Items by their best passage's cosine similarity to the query; with a scope, the search
+    runs over that scope's passages only."""
     allowed = None
-    if allowed_items is not None:
-        if not allowed_items:
-            return []
+    if scope is not None:
         rows = store.db.execute(
-            f"SELECT id FROM passages WHERE item_id IN ({','.join('?' * len(allowed_items))})", allowed_items
+            "SELECT passages.id FROM passages JOIN items ON items.id = passages.item_id "
+            f"JOIN meetings ON meetings.id = items.meeting_id WHERE {scope[0]}",
+            scope[1],
         )
-        allowed = np.array([r[0] for r in rows], dtype=np.int64)
+        allowed = np.fromiter((r[0] for r in rows), dtype=np.int64)
+        if not len(allowed):
+            return []
     ids, scores = vectors.search(query_vector, depth, allowed)
     item_of = store.item_of_passages(ids.tolist())
     best: dict[int, float] = {}
@@ -197,10 +197,8 @@ def _named(name: str, query_words: list[str]) -> bool:
     )
 
 
-def _party_items(store: Store, parties: list[tuple[str, str]], allowed: list[int] | None) -> list[int]:
-    clauses = " OR ".join(f"items.{column} LIKE ?" for column, _ in parties)
-    ids = [r[0] for r in store.db.execute(f"SELECT id FROM items WHERE {clauses}", [f"%{name}%" for _, name in parties])]
-    return [i for i in ids if i in set(allowed)] if allowed is not None else ids
+def _party_scope(parties: list[tuple[str, str]]) -> tuple[str, list]:
+    return " OR ".join(f"items.{column} LIKE ?" for column, _ in parties), [f"%{name}%" for _, name in parties]
 
 
 def items_around(store: Store, item_id: int, around: int) -> list[Hit]:
