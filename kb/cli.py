@@ -14,7 +14,7 @@ import click
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.lexical import matching_words
-from kb.search import MODES, Filters, Hit
+from kb.search import DEFAULT_MODE, MODES, Filters, Hit
 
 index_option = click.option(
     "--index", "index_dir", default=lambda: os.environ.get("KB_INDEX", "index"), show_default="index/ or $KB_INDEX",
@@ -85,7 +85,7 @@ def index(corpus, index_dir, model, rebuild, no_wait, as_json):
 @cli.command()
 @click.argument("query")
 @click.option("-k", "--top", "k", default=5, show_default=True, type=click.IntRange(min=1), help="Number of hits.")
-@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default=DEFAULT_MODE, show_default=True)
 @click.option("--org", help="Only items by this organisation.")
 @click.option("--speaker", help="Only items by this speaker.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only meetings on or after this date.")

@@ -28,7 +28,7 @@ from kb.errors import DocumentError, IndexDamagedError, IndexMismatchError, KBEr
 from kb.lexical import lexical_terms
 from kb.minutes import Item, Meeting, parse_minutes
 from kb.readers import is_supported, read_bytes, read_document
-from kb.search import Filters, Hit, chronological, items_around, party_filter, rank
+from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
 from kb.store import Store
 from kb.vectors import VectorIndex
 
@@ -107,7 +107,7 @@ class KnowledgeBase:
 
     # -- searching ------------------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: Filters | None = None) -> list[Hit]:
         if not query.strip():
             raise ValueError("the query is empty")
         try:
