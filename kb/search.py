@@ -182,8 +182,8 @@ def named_parties(store: Store, query: str) -> list[tuple[str, str]]:
     lowered = " ".join(words)
     aliased = {name for alias, names in ALIASES.items() if re.search(rf"\b{re.escape(alias)}\b", lowered) for name in names}
     found = []
-    for column in ("organisation", "speaker"):
-        for (name,) in store.db.execute(f"SELECT DISTINCT {column} FROM items WHERE {column} IS NOT NULL"):
+    for column, names in store.party_names().items():
+        for name in names:
             for single in name.split(", ") if column == "speaker" else [name]:
                 surname = single.split()[-1]
                 if single in aliased or _named(single, words) or (

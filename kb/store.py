@@ -86,6 +86,7 @@ class StoredMeeting:
 class Store:
     def __init__(self, path: Path):
         self.path = path
+        self._party_names: tuple[str | None, dict[str, list[str]]] | None = None
         try:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
@@ -216,6 +217,18 @@ class Store:
             f"SELECT id, item_id FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
         )
         return {r[0]: r[1] for r in rows}
+
+    def party_names(self) -> dict[str, list[str]]:
+        """Distinct organisations and speakers, read once per committed generation: every query
+        asks, and scanning a million items each time costs more than the vector search."""
+        generation = self.get_meta("generation")
+        if self._party_names is None or self._party_names[0] != generation:
+            names = {
+                column: [r[0] for r in self.db.execute(f"SELECT DISTINCT {column} FROM items WHERE {column} IS NOT NULL")]
+                for column in ("organisation", "speaker")
+            }
+            self._party_names = (generation, names)
+        return self._party_names[1]
 
     # -- embeddings -----------------------------------------------------------------------------
 
