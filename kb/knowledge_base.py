@@ -336,12 +336,13 @@ class KnowledgeBase:
             for rel in targets:
                 retired += store.passage_ids_of(stored[rel].id)
                 store.delete_meeting(stored[rel].id)
-            new_ids: list[int] = []
+            last_before = store.last_passage_id()
             for rel, (digest, meeting) in parsed.items():
                 meeting_id = store.insert_meeting(rel, digest, meeting)
                 for item, passages in plan[rel]:
                     item_id = store.insert_item(meeting_id, item, lexical_terms(_lexical_text(item)))
-                    new_ids += [store.insert_passage(item_id, text_hash(t)) for t in passages]
+                    for passage in passages:
+                        store.insert_passage(item_id, text_hash(passage))
             store.forget_unused_embeddings(embedder.name)
             if base is None:
                 vectors = VectorIndex(embedder.dim)
@@ -349,7 +350,7 @@ class KnowledgeBase:
             else:
                 vectors = base
                 vectors.remove(retired)
-                ids, matrix = store.passage_vectors(embedder.name, new_ids)
+                ids, matrix = store.passage_vectors(embedder.name, after_id=last_before)
             vectors.add(ids, matrix)
             vectors.save(new_file)
             store.set_meta("model", embedder.name)

@@ -251,22 +251,23 @@ class Store:
                 [(model, h, v.astype(np.float32).tobytes()) for h, v in zip(hashes, vectors)],
             )
 
-    def passage_vectors(self, model: str, passage_ids: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of the given passages, or of all passages."""
-        query = (
-            "SELECT passages.id, embeddings.vector FROM passages JOIN embeddings "
-            "ON embeddings.text_hash = passages.text_hash AND embeddings.model = ?"
-        )
-        params: list = [model]
-        if passage_ids is not None:
-            if not passage_ids:
-                return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
-            query += f" WHERE passages.id IN ({','.join('?' * len(passage_ids))})"
-            params += passage_ids
-        rows = self.db.execute(query, params).fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        vectors = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0), np.float32)
-        return ids, vectors
+    def last_passage_id(self) -> int:
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0]
+
+    def passage_vectors(self, model: str, after_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of the passages with ids above `after_id` (ids only grow, so these are
+        the ones added since), filled into one array rather than a list of rows."""
+        where = "FROM passages JOIN embeddings ON embeddings.text_hash = passages.text_hash " \
+                "AND embeddings.model = ? WHERE passages.id > ?"
+        count = self.db.execute(f"SELECT count(*) {where}", (model, after_id)).fetchone()[0]
+        ids = np.empty(count, dtype=np.int64)
+        vectors = None
+        for row, (passage_id, blob) in enumerate(self.db.execute(f"SELECT passages.id, embeddings.vector {where}", (model, after_id))):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if vectors is None:
+                vectors = np.empty((count, len(vector)), dtype=np.float32)
+            ids[row], vectors[row] = passage_id, vector
+        return ids, vectors if vectors is not None else np.zeros((0, 0), np.float32)
 
     def forget_unused_embeddings(self, model: str) -> None:
         """Drop cached vectors no passage uses, and every vector of another model."""
