@@ -193,10 +193,8 @@ class Store:
         self.db.execute("INSERT INTO items_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, lexical_terms))
         return cursor.lastrowid
 
-    def insert_passage(self, item_id: int, text_hash: str) -> int:
-        return self.db.execute(
-            "INSERT INTO passages (item_id, text_hash) VALUES (?, ?)", (item_id, text_hash)
-        ).lastrowid
+    def insert_passage(self, item_id: int, text_hash: str) -> None:
+        self.db.execute("INSERT INTO passages (item_id, text_hash) VALUES (?, ?)", (item_id, text_hash))
 
     def items(self, item_ids: Iterable[int]) -> dict[int, sqlite3.Row]:
         ids = list(item_ids)
