@@ -111,8 +111,10 @@ class VectorIndex:
         ivf = self._ivf
         grown = ivf is not None and _nlist_for(total) >= 4 * ivf.nlist  # about 16 times the size trained for
         if (ivf is None and total > FLAT_MAX) or grown:
-            old_ids, old_vectors = self.contents()
-            self.index = _ivf(self.dim, np.concatenate([old_ids, ids]), np.concatenate([old_vectors, vectors]))
+            if len(self):  # a first build needs no copy of what it adds
+                old_ids, old_vectors = self.contents()
+                ids, vectors = np.concatenate([old_ids, ids]), np.concatenate([old_vectors, vectors])
+            self.index = _ivf(self.dim, ids, vectors)
         else:
             self.index.add_with_ids(vectors, ids)
 
