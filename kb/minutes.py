@@ -126,7 +126,6 @@ class Item:
 
 @dataclass
 class Meeting:
-    source: str
     title: str
     date: dt.date | None
     next_meeting: dt.date | None = None
@@ -220,7 +219,6 @@ def parse_minutes(document: Document) -> Meeting:
     date = dates[0] if dates else None
     title = _title(" ".join(part.text for part in title_part)) or document.path.stem
     meeting = Meeting(
-        source=str(document.path),
         title=title,
         date=date,
         body=_body(title),
@@ -418,6 +416,8 @@ def _continues(prev: _Logical, text: str, following: Line | None, page_break: bo
     if _is_title(text) and following is not None and (following.style == "list" or _BULLET.match(following.text.strip())):
         return False
     return True
+
+
 def _join(left: str, right: str) -> str:
     # A word hyphenated at the line break ("närings-" + "livet") is joined without the hyphen,
     # but "Hälso- och" (a Swedish elided compound) keeps its hyphen and space.
@@ -540,7 +540,7 @@ def _items(body: list[_Logical], agenda_level: int | None) -> list[tuple[str, It
             if found and found[2] and current.speaker is None:
                 current.organisation, current.speaker = found[0] or current.organisation, found[1]
             elif found:
-                current = _new_item(part, found[:2] if found else None)
+                current = _new_item(part, found[:2])
                 current.section = agenda.title
                 items.append(("sub", current))
                 continue
@@ -578,9 +578,7 @@ def _sections(items: list[tuple[str, Item]]) -> list[Item]:
             section_org = item.lines[1] if len(item.lines) == 2 else None
             pending = pending or item
             continue
-        if kind == "sub":
-            pass  # sectioned under its agenda point already
-        elif kind in ("numbered", "heading"):
+        if kind in ("numbered", "heading"):
             section, section_org = None, None
         elif kind == "plain" and not item.speaker:
             # A plain title above bullets ("Kommuner") opens a section; free text at the top
