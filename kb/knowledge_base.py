@@ -367,9 +367,14 @@ class KnowledgeBase:
 
 
 def _context(meeting: Meeting, item: Item) -> str:
-    """Who, where and when, so that "what did Almi say" finds Almi's items."""
+    """Who, where and when, so that "what did Almi say" finds Almi's items; and the titles above
+    the item, its point's own title too when the item is a later part of it, so that every part
+    of a long point is found by what the point is about."""
     who = ", ".join(part for part in (item.organisation, item.speaker) if part and part not in item.title)
-    parts = [who, item.section or "", f"{meeting.title} {meeting.date.isoformat() if meeting.date else ''}".strip()]
+    path = " > ".join(
+        part for part in (item.section, item.title if not item.text.startswith(item.title) else None) if part
+    )
+    parts = [who, path, f"{meeting.title} {meeting.date.isoformat() if meeting.date else ''}".strip()]
     return " | ".join(part for part in parts if part)
 
 

@@ -33,6 +33,8 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None
     meeting: str | None = None
+    # Only meetings this person attended (as the attendance lists name them).
+    attendee: str | None = None
 
     def active(self) -> bool:
         return any(value is not None for value in asdict(self).values())
@@ -54,6 +56,11 @@ class Filters:
         if self.meeting:
             clauses.append("(meetings.title LIKE ? OR meetings.source LIKE ? OR meetings.date = ?)")
             params += [f"%{self.meeting}%", f"%{self.meeting}%", self.meeting]
+        if self.attendee:
+            clauses.append(
+                "items.meeting_id IN (SELECT meeting_id FROM attendance WHERE present = 1 AND name LIKE ?)"
+            )
+            params.append(f"%{self.attendee}%")
         return " AND ".join(clauses) or "1", params
 
 
@@ -68,6 +75,8 @@ class Hit:
     organisation: str | None
     speaker: str | None
     section: str | None
+    title: str | None
+    decision: str | None
     source: str
     line_start: int
     line_end: int
@@ -124,6 +133,8 @@ def _hits(store: Store, ranked: list[tuple[int, float]]) -> list[Hit]:
             organisation=rows[item_id]["organisation"],
             speaker=rows[item_id]["speaker"],
             section=rows[item_id]["section"],
+            title=rows[item_id]["title"],
+            decision=rows[item_id]["decision"],
             source=rows[item_id]["source"],
             line_start=rows[item_id]["line_start"],
             line_end=rows[item_id]["line_end"],
@@ -184,7 +195,8 @@ def named_parties(store: Store, query: str) -> list[tuple[str, str]]:
     found = []
     for column, names in store.party_names().items():
         for name in names:
-            for single in name.split(", ") if column == "speaker" else [name]:
+            # An item may name several: "Martin Hellström, Anders Blomberg", "Almi, LRF".
+            for single in name.split(", "):
                 surname = single.split()[-1]
                 if single in aliased or _named(single, words) or (
                     column == "speaker" and len(surname) >= 4 and _named(surname, words)

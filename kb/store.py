@@ -20,6 +20,8 @@ import numpy as np
 
 from kb.errors import IndexDamagedError
 
+QUICK_CHECK_BYTES = 32 * 2**20
+
 MIGRATIONS = [
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,11 +68,21 @@ MIGRATIONS = [
     CREATE INDEX items_organisation ON items(organisation);
     CREATE INDEX items_speaker ON items(speaker);
     """,
+    # 2: an item's title and decision; who attended each meeting, for the --attendee filter.
+    """
+    ALTER TABLE items ADD COLUMN decision TEXT;
+    CREATE TABLE attendance (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        present INTEGER NOT NULL
+    );
+    CREATE INDEX attendance_meeting ON attendance(meeting_id);
+    """,
 ]
 
 HIT_COLUMNS = """
     items.id AS item_id, items.title, items.text, items.organisation, items.speaker,
-    items.section, items.line_start, items.line_end, items.page, items.ordinal,
+    items.section, items.decision, items.line_start, items.line_end, items.page, items.ordinal,
     meetings.title AS meeting, meetings.date AS date, meetings.source AS source,
     meetings.id AS meeting_id
 """
@@ -93,13 +105,22 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+            self._quick_check()
         except sqlite3.DatabaseError as e:
             raise IndexDamagedError(
-                f"{path}: the metadata store is damaged ({e}); run `kb index --rebuild`"
+                f"{path}: the metadata store is damaged ({' '.join(str(e).split())}); run `kb index --rebuild`"
             ) from e
 
     def close(self) -> None:
         self.db.close()
+
+    def _quick_check(self) -> None:
+        """Damage found on open, not as wrong answers later: SQLite's quick_check reads every page,
+        a few milliseconds for a store of up to QUICK_CHECK_BYTES; a larger one is left to `kb check`."""
+        if self.path.exists() and self.path.stat().st_size <= QUICK_CHECK_BYTES:
+            result = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if result != "ok":
+                raise sqlite3.DatabaseError(result)
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -179,15 +200,19 @@ class Store:
                 *(meeting.header_lines or (None, None)),
             ),
         )
+        self.db.executemany(
+            "INSERT INTO attendance (meeting_id, name, present) VALUES (?, ?, ?)",
+            [(cursor.lastrowid, *_attendee(entry)) for entry in meeting.attendees],
+        )
         return cursor.lastrowid
 
     def insert_item(self, meeting_id: int, item, lexical_terms: str) -> int:
         cursor = self.db.execute(
-            "INSERT INTO items (meeting_id, ordinal, title, text, organisation, speaker, section, "
-            "line_start, line_end, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO items (meeting_id, ordinal, title, text, organisation, speaker, section, decision, "
+            "line_start, line_end, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 meeting_id, item.ordinal, item.title, item.text, item.organisation, item.speaker,
-                item.section, item.line_start, item.line_end, item.page,
+                item.section, item.decision, item.line_start, item.line_end, item.page,
             ),
         )
         self.db.execute("INSERT INTO items_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, lexical_terms))
@@ -292,3 +317,11 @@ class Store:
             "GROUP BY meetings.id ORDER BY meetings.date, meetings.source"
         )
         return [{**dict(r), "attendees": json.loads(r["attendees"])} for r in rows]
+
+
+def _attendee(entry: str) -> tuple[str, int]:
+    """("Ola Kereby", 1) from "Ola Kereby (S), ordförande"; absent people are marked so by the
+    parser ("Lars Nilsson (frånvarande)")."""
+    present = 0 if entry.endswith("(frånvarande)") else 1
+    name = entry.split(",")[0].split("(")[0].strip()
+    return name, present

@@ -173,20 +173,23 @@ def test_filters_return_exactly_the_matching_items(kb_factory, corpus):
     assert kb.search("lån", k=5, filters=Filters(until=dt.date(2020, 1, 1))) == []
 
 
-def test_a_long_item_is_embedded_as_windows_that_all_lead_to_it(kb_factory, tmp_path):
-    from kb.embed import MAX_PASSAGE_CHARS
+def test_a_long_contribution_is_cut_into_parts_that_each_carry_its_speaker(kb_factory, tmp_path):
+    from kb.minutes.segment import MAX_CHARS
 
     filler = [f"– Punkt {n}: diskussion om regionens infrastruktur och kollektivtrafik i länet" for n in range(40)]
     text = "\n".join(["Protokoll 2024-03-18", "", "▪ Region JH, Anna Fremner", *filler,
                       "– Till sist: vindkraftsparken i Storsjöbygden får bygglov i april"])
-    assert len(text) > 2 * MAX_PASSAGE_CHARS
+    assert len(text) > 3 * MAX_CHARS
     corpus = tmp_path / "long"
     corpus.mkdir()
     (corpus / "long.txt").write_text(text, encoding="utf-8")
     kb = kb_factory()
     kb.update(corpus, progress=False)
-    stats = kb.stats()
-    assert stats["items"] == 1 and stats["passages"] >= 3
+    parts = kb.timeline("Anna Fremner")
+    assert len(parts) == kb.stats()["items"] >= 4
+    assert all(len(part.text) <= MAX_CHARS and part.title == "Region JH, Anna Fremner" for part in parts)
+    assert all(part.organisation == "Region JH" for part in parts)
+    assert "\n".join(part.text for part in parts) == text.split("\n", 2)[2].replace("– ", "").replace("▪ ", "")
     hit = kb.search("vindkraftsparken bygglov", k=1, mode="dense")[0]
     assert hit.text.endswith("vindkraftsparken i Storsjöbygden får bygglov i april")
 

@@ -1,0 +1,58 @@
+"""Parsing minutes into a meeting and its items, in steps, one module each:
+
+- `layout`: lines to blocks (page furniture, tables of contents and attendance lists set aside;
+  wrapped lines joined; bullets, numbered points and headings told apart);
+- `segment`: blocks to items, from the structure (headings, numbering, contributions), bounded
+  in size;
+- `metadata`: the meeting's title, date, body, header and next meeting;
+- `names`: personal names, roles, speakers and dates as Swedish minutes write them.
+
+Every non-empty source line ends up in an item's line range or in the meeting header, or among
+the page furniture, contents and attendance lines the meeting lists.
+"""
+
+from __future__ import annotations
+
+from kb.minutes import metadata
+from kb.minutes.layout import lay_out
+from kb.minutes.model import Item, Meeting
+from kb.minutes.names import find_dates, parse_speaker
+from kb.minutes.segment import build_tree, items_of, rank_openers
+from kb.readers import Document
+
+__all__ = ["Item", "Meeting", "find_dates", "parse_minutes", "parse_speaker"]
+
+
+def parse_minutes(document: Document) -> Meeting:
+    """The meeting a document records; the date falls back from the title to the front matter,
+    the header, the running page headers, and last the file name."""
+    layout = lay_out(document.lines, document.wrapped)
+    blocks = layout.blocks
+    ranks = rank_openers(blocks)
+    title_count, header_count = metadata.split_header(blocks, ranks)
+    title_text = " ".join(block.text for block in blocks[:title_count])
+    header_text = " ".join(block.text for block in blocks[:header_count])
+    furniture_text = " ".join(line.text for line in document.lines if line.number in layout.furniture)
+    front = getattr(document, "metadata", None) or {}
+    date = metadata.meeting_date(
+        title_text, metadata.front_matter(front, metadata._DATE_KEYS), header_text, furniture_text,
+        document.path.name.replace("_", " "),
+    )
+    title = metadata.meeting_title(title_text) or metadata.front_matter(front, metadata._TITLE_KEYS)
+    body = metadata.body(title, header_text, furniture_text)
+    if body and body.casefold() not in title.casefold() and len(title.split()) <= 2:
+        title = f"{title} – {body}" if title else body
+    items = items_of(build_tree(blocks[header_count:], ranks[header_count:]))
+    header = blocks[:header_count]
+    return Meeting(
+        title=title or document.path.stem,
+        date=date,
+        next_meeting=metadata.next_meeting(date, items),
+        body=body,
+        attendees=layout.attendees,
+        header_lines=(header[0].start, header[-1].end) if header else None,
+        page_furniture_lines=sorted(layout.furniture),
+        contents_lines=sorted(layout.contents),
+        attendance_lines=sorted(layout.attendance),
+        items=items,
+    )

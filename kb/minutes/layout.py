@@ -1,0 +1,318 @@
+"""From a document's lines to blocks: what is page furniture, what is the attendance list, what is
+a table of contents, and how wrapped lines join into the paragraphs, bullets and headings the
+author wrote.
+
+A block keeps where each of its source lines starts in its text, so that a long paragraph can
+be cut at a sentence and each part still names its own source lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.minutes.names import LOWER, UPPER, attendees, dates_at, is_name_list
+from kb.readers import Line
+
+MAJOR_BULLETS = "▪•●■\uf0a7\uf0b7"  # the last two: Symbol-font bullets as Word's PDFs export them
+MINOR_BULLETS = "–—-*◦▫‣∙"
+BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
+# "§ 12", "12 Budget 2025" (a bare number only before a capital: "37 miljoner" is a wrapped
+# sentence), "1.", "1.1", "2)".
+NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d+(?:\.\d+)+\.?|\d+[.)]|\d+(?=\s+[{UPPER}])|\d+$)\s*(.*)$")
+# A case reference after the number: "§ 187 Dnr BN-2025-00001", "§ 4 KS 2024/123".
+_REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\w.]{0,5}\s*)*(?:[A-ZÅÄÖ]{1,6}[- ]?)?\d{2,4}[-/:.]\d+(?:[-/:.]\d+)*\s*$")
+_TERMINAL = (".", "!", "?", ":", ";")
+_LABEL = re.compile(rf"^[{UPPER}][\w ]{{0,25}}:\s")  # "Plats och tid: ...", "Justerare: ..."
+
+# Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
+_ATTENDANCE = re.compile(
+    r"^(?:(?:övriga|beslutande|närvarande|tjänstgörande|ej tjänstgörande|frånvarande)\s+)?"
+    r"(?:närvarande|beslutande|ledamöter|ersättare|deltagare|adjungerade|tjänstepersoner|tjänstemän|frånvarande|närvaro)"
+    r"\s*:?\s*(?P<names>.*)$",
+    re.I,
+)
+
+# Page furniture: "2 (10)", "Sida 2 av 10", "Page 2 of 10" at the end of a line.
+_PAGE_COUNTER = re.compile(r"(?:^|\s)(?:sida\s+|page\s+)?(\d{1,3})\s*(?:\((\d{1,3})\)|(?:av|of)\s+(\d{1,3}))$", re.I)
+_FURNITURE_REACH = 5  # how many lines from a page's edge a running header or footer may sit
+# (four lines of header are common: issuer, body, "Datum", the date)
+# A table of contents entry: a title, dot leaders (or a tab run) and a page number.
+_CONTENTS_ENTRY = re.compile(r"(?:\.{4,}|…{2,}|(?:\s\.){4,})\s*\d{1,4}\s*$")
+
+
+@dataclass
+class Block:
+    """A line as the minutes' author wrote it: wrapped pieces joined, bullet marker removed."""
+
+    kind: str  # "heading", "numbered", "major", "minor", "table", "plain"
+    text: str
+    start: int
+    end: int
+    page: int | None
+    after_gap: bool  # a paragraph gap (blank line, or vertical space in a PDF) precedes it
+    level: int | None = None
+    # (offset in text, source line number) where each source line starts
+    pieces: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.pieces:
+            self.pieces = [(0, self.start)]
+
+    def line_at(self, offset: int) -> int:
+        return max((n for o, n in self.pieces if o <= offset), default=self.start)
+
+
+@dataclass
+class Layout:
+    blocks: list[Block]
+    furniture: set[int]  # running page headers and footers, page counters
+    contents: set[int]  # a table of contents
+    attendance: set[int]
+    attendees: list[str]
+
+
+def lay_out(lines: list[Line], wrapped: bool) -> Layout:
+    furniture = page_furniture(lines)
+    lines = [line for line in lines if line.number not in furniture]
+    contents = table_of_contents(lines)
+    lines = [line for line in lines if line.number not in contents]
+    attendance, names = attendance_lists(lines)
+    lines = [line for line in lines if line.number not in attendance]
+    return Layout(logical_blocks(lines, wrapped), furniture, contents, attendance, names)
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
+
+
+def page_furniture(lines: list[Line]) -> set[int]:
+    """Line numbers of running page headers and footers.
+
+    Page counters ("2 (10)", "Sida 2 av 10") always are. Other lines are when the same text (digits
+    aside: page numbers, dates) recurs near the edge of most pages: of the PDF pages (or form-feed
+    pages, or Markdown page markers), or, in a text without pages, around most page counters.
+    """
+    content = [line for line in lines if line.text.strip()]
+    counters = [i for i, line in enumerate(content) if _is_page_counter(line.text)]
+    furniture = {content[i].number for i in counters}
+    pages: dict[int, list[int]] = {}
+    for i, line in enumerate(content):
+        if line.page is not None:
+            pages.setdefault(line.page, []).append(i)
+    # Per page (or per counter), the indexes of the lines near its top edge and near its bottom one.
+    edges: list[tuple[list[int], list[int]]] = []
+    if len(pages) >= 2:
+        edges = [(indexes[:_FURNITURE_REACH], indexes[-_FURNITURE_REACH:]) for indexes in pages.values()]
+    elif len(counters) >= 2:
+        # Without pages, the windows around neighbouring counters must not reach each other's text.
+        reach = 3
+        edges = [(list(range(max(0, i - reach), i)), list(range(i + 1, i + 1 + reach))) for i in counters]
+    seen_on: dict[tuple[int, str], set[int]] = {}
+    for edge_number, sides in enumerate(edges):
+        for side, indexes in enumerate(sides):
+            for i in indexes:
+                if i < len(content):
+                    seen_on.setdefault((side, _normalised(content[i].text)), set()).add(edge_number)
+    needed = max(2, (len(edges) + 1) // 2)
+    for (side, text), where in seen_on.items():
+        if len(where) >= needed:
+            furniture.update(
+                content[i].number for edge_number in where for i in edges[edge_number][side]
+                if i < len(content) and _normalised(content[i].text) == text
+            )
+    return furniture
+
+
+def _is_page_counter(text: str) -> bool:
+    m = _PAGE_COUNTER.search(text.strip())
+    if not m or len(text.split()) > 8:
+        return False
+    total = m.group(2) or m.group(3)
+    return 1 <= int(m.group(1)) <= int(total)
+
+
+def table_of_contents(lines: list[Line]) -> set[int]:
+    """A table of contents: at least two entries with dot leaders and a page number, and the lines
+    between and just above them (the "Innehåll" title, an entry's first line); not content."""
+    content = [line for line in lines if line.text.strip()]
+    entries = [i for i, line in enumerate(content) if _CONTENTS_ENTRY.search(line.text)]
+    if len(entries) < 2:
+        return set()
+    found: set[int] = set()
+    run = [entries[0]]
+    for i in entries[1:] + [None]:
+        if i is not None and i - run[-1] <= 3:
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            # Up to two lines before the first entry: its title ("Innehåll") or the entry's first line.
+            first = run[0]
+            while first > 0 and run[0] - first < 2 and len(content[first - 1].text.split()) <= 8 \
+                    and not content[first - 1].text.rstrip().endswith((".", ":")):
+                first -= 1
+            found.update(content[j].number for j in range(first, run[-1] + 1))
+        if i is not None:
+            run = [i]
+    return found
+
+
+def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
+    """Attendance lists: a label ("Närvarande", "Beslutande", "Ledamöter") with names after it on
+    the same line, or one name a line below it up to the next blank line."""
+    numbers: set[int] = set()
+    names: list[str] = []
+    in_list = awaiting_names = absent = False
+    for line in lines:
+        text = _without_bullet(line.text.strip())
+        label = _ATTENDANCE.match(text)
+        if label and (not label.group("names") or is_name_list(label.group("names"))):
+            numbers.add(line.number)
+            absent = text.casefold().startswith("frånvarande")
+            names += [f"{name} (frånvarande)" if absent else name for name in attendees(label.group("names"))]
+            in_list, awaiting_names = True, not label.group("names")
+        elif in_list and text and is_name_list(text):
+            numbers.add(line.number)
+            names += [f"{name} (frånvarande)" if absent else name for name in attendees(text)]
+            awaiting_names = False
+        elif text or not awaiting_names:
+            in_list = False
+    return numbers, names
+
+
+def _without_bullet(text: str) -> str:
+    m = BULLET.match(text)
+    return m.group(2).strip() if m and m.group(2).strip() else text
+
+
+def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
+    out: list[Block] = []
+    # A text exported from PDF (as the first minutes were) marks paragraph gaps with whitespace-only
+    # lines and leaves empty lines inside paragraphs; elsewhere any blank line is a gap.
+    whitespace_gaps = any(line.text and not line.text.strip() for line in lines)
+    content = [line for line in lines if line.text.strip()]
+    next_content = {id(a): b for a, b in zip(content, content[1:])}
+    two_level_bullets = _bullet_levels(content)
+    gap = False
+    previous: Line | None = None
+    for line in lines:
+        stripped = " ".join(line.text.split())
+        if not stripped:
+            gap = gap or line.text != "" or not whitespace_gaps
+            continue
+        kind, text, level = _classify(line, stripped, two_level_bullets)
+        following = next_content.get(id(line))
+        joinable = wrapped and kind == "plain" and bool(out)
+        if previous is not None and line.page != previous.page:
+            # The space around a page's header and footer says nothing about paragraphs: a page
+            # break is a gap unless the text plainly runs on.
+            joins = joinable and _continues(out[-1], text, following, page_break=True)
+            gap = not joins
+        else:
+            joins = joinable and not gap and _continues(out[-1], text, following)
+        if joins:
+            prev = out[-1]
+            prev.text, offset = _join(prev.text, text)
+            prev.pieces.append((offset, line.number))
+            prev.end = line.number
+        elif _titles_number(out, kind, text, gap):
+            prev = out[-1]
+            prev.pieces.append((len(prev.text) + 1, line.number))
+            prev.text, prev.end = f"{prev.text} {text}", line.number
+        else:
+            out.append(Block(kind, text, line.number, line.number, line.page, gap, level))
+        gap = False
+        previous = line
+    return out
+
+
+def _titles_number(out: list[Block], kind: str, text: str, gap: bool) -> bool:
+    """A title on the line after a bare agenda number ("§ 187  Dnr BN-2025-00001" / "Förändring
+    av ärendelista") belongs to the number's line."""
+    if not out or out[-1].kind not in ("numbered", "heading") or kind != "plain" or out[-1].start != out[-1].end:
+        return False
+    m = NUMBERED.match(out[-1].text)
+    if not m:
+        return False
+    rest = m.group(2).strip()
+    return (not rest or bool(_REFERENCE.match(rest))) and is_agenda_title(text)
+
+
+def _bullet_levels(content: list[Line]) -> bool:
+    """Whether bullets come in two levels (▪ points with – sub-points, or nested lists): only then
+    is a top-level bullet a point of its own rather than an entry of a list."""
+    if any(line.style == "list" and line.level for line in content):
+        return True
+    marks = {m.group(1) for line in content if (m := BULLET.match(line.text)) and m.group(2).strip()}
+    return bool(marks & set(MAJOR_BULLETS)) and bool(marks & set(MINOR_BULLETS))
+
+
+def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, str, int | None]:
+    if line.style == "heading":
+        return "heading", stripped, line.level
+    if line.style == "table":
+        return "table", stripped, None
+    if line.style == "list":
+        return ("major" if two_level_bullets and not line.level else "minor"), stripped, line.level
+    m = BULLET.match(stripped)
+    if m and (m.group(2) or "").strip():
+        kind = "major" if two_level_bullets and m.group(1) in MAJOR_BULLETS else "minor"
+        return kind, m.group(2).strip(), None
+    m = NUMBERED.match(stripped)
+    if m and not any(position == 0 for position, _ in dates_at(stripped, year_hint=2000)):
+        # A numbered line that reads as a title is an agenda point; one that reads as a sentence is
+        # an entry of a numbered list.
+        rest = m.group(2).strip()
+        if m.group(1).startswith("§") or (rest and is_agenda_title(rest)) or (not rest and "." not in m.group(1)[:-1]):
+            return "numbered", stripped, numbering_depth(m.group(1))
+        return "minor", stripped, None
+    return "plain", stripped, None
+
+
+def numbering_depth(number: str) -> int:
+    """"§ 12", "12", "12." -> 1; "3.7" -> 2; "3.7.1" -> 3."""
+    return 1 if number.startswith("§") else len([p for p in number.rstrip(".)").split(".") if p])
+
+
+def _continues(prev: Block, text: str, following: Line | None, page_break: bool = False) -> bool:
+    """Whether a plain line continues the previous logical line (a wrap) or starts a new one.
+    Across a page break only the plain signs count: a lower-case start, a hyphen or comma left open."""
+    if prev.kind in ("heading", "table"):
+        return False
+    if text[0].islower() or text[0] in ",)”\"'":
+        return True
+    if prev.kind == "numbered" or prev.text.endswith(_TERMINAL):
+        return False
+    if sum(prev.text.count(q) for q in "”“\"") % 2 or prev.text.count("(") > prev.text.count(")"):
+        return True  # inside a quotation or parenthesis
+    if page_break:
+        return prev.text.endswith((",", "-"))
+    if _LABEL.match(text):
+        return False
+    # A short title on a line of its own ("Beslut", "Kommuner") is not a sentence wrapped: a
+    # wrapped line runs to the margin.
+    if prev.start == prev.end and is_title(prev.text):
+        return False
+    # A short title directly above a bullet list ("Kommuner") is not a wrapped sentence.
+    if is_title(text) and following is not None and (following.style == "list" or BULLET.match(following.text.strip())):
+        return False
+    return True
+
+
+def _join(left: str, right: str) -> tuple[str, int]:
+    """The joined text and the offset where `right` starts in it. A word hyphenated at the line
+    break ("närings-" + "livet") is joined without the hyphen, but "Hälso- och" (a Swedish elided
+    compound) keeps its hyphen and space."""
+    if re.search(rf"[{LOWER}]-$", left) and right[:1].islower() and not right.startswith(("och ", "eller ")):
+        return left[:-1] + right, len(left) - 1
+    return f"{left} {right}", len(left) + 1
+
+
+def is_title(text: str) -> bool:
+    """Short, no sentence punctuation: reads as a heading rather than as a statement."""
+    return len(text.split()) <= 6 and not re.search(r"[.,;!?]|:.", text)
+
+
+def is_agenda_title(text: str) -> bool:
+    """An agenda point's name: "Budget 2025", "Detaljplan för Storsjöstrand, samråd"; not a sentence."""
+    return len(text.split()) <= 14 and not text.rstrip().endswith((".", ":", "!", "?", ",")) and text[:1].isupper()

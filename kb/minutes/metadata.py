@@ -1,0 +1,100 @@
+"""What the minutes say about the meeting itself: its title, date, who met, the header (place,
+time, who checks the minutes) and when the next meeting is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from kb.minutes.layout import Block
+from kb.minutes.model import Item
+from kb.minutes.names import DATE_PATTERNS, LOWER, UPPER, find_dates
+from kb.minutes.segment import CONTRIBUTION
+
+_NEXT_MEETING = re.compile(r"nästa\s+\w*(?:möte|träff|sammanträde|dialog)", re.I)
+# What a meeting's title names when it names who met: "Kommunstyrelsens arbetsutskott",
+# "näringslivsdialog", "Styrelsemöte Almi Mitt".
+_BODY_WORD = re.compile(
+    rf"(?:\b[{UPPER}{LOWER}]+s\s+)?\b[{UPPER}{LOWER}]*(?:styrelse|nämnd|utskott|fullmäktige|kommitté|råd|dialog"
+    rf"|beredning|presidium|forum|samråd|grupp|stämma|årsmöte|medlemsmöte)[{LOWER}]*",
+    re.I,
+)
+_MEETING_SUFFIX = re.compile(r"(?:möte|mötet|sammanträde|sammanträdet)$")
+_DATE_LABEL = re.compile(r"\b\w*datum\b:?|\bden\b|\bkl\.?\s*\d{1,2}[.:]\d{2}", re.I)
+# Front matter keys that name the date or the title, as Markdown exports write them.
+_DATE_KEYS = ("date", "datum", "mötesdatum", "sammanträdesdatum")
+_TITLE_KEYS = ("title", "titel", "rubrik")
+
+
+def split_header(blocks: list[Block], ranks: list[float | None]) -> tuple[int, int]:
+    """(title blocks, header blocks): the title is the leading text (a first heading and the plain
+    lines after it) up to a date, a bullet, a paragraph gap or a heading; in minutes laid out in
+    agenda points, the header runs on to the first point (place, time, who checks the minutes)."""
+    title = 0
+    for index, block in enumerate(blocks):
+        first_heading = index == 0 and block.kind == "heading"
+        if (block.kind != "plain" and not first_heading) or (title and block.after_gap) or title >= 4:
+            break
+        if index > 0 and ranks[index] is not None and ranks[index] < CONTRIBUTION:
+            break
+        title += 1
+        if find_dates(block.text):
+            break
+    if title == len(blocks):
+        return 0, 0
+    points = [i for i, rank in enumerate(ranks) if i >= title and rank is not None and rank < CONTRIBUTION]
+    return title, max(points[0], title) if points else title
+
+
+def meeting_title(title_text: str) -> str:
+    title = title_text
+    for pattern, _ in DATE_PATTERNS:
+        title = pattern.sub("", title)
+    title = _DATE_LABEL.sub("", title)
+    return re.sub(r"\s+", " ", title).strip(" ,–-:#")
+
+
+def meeting_date(*texts: str) -> dt.date | None:
+    """The first date found in the first text that has one."""
+    for text in texts:
+        dates = find_dates(text)
+        if dates:
+            return dates[0]
+    return None
+
+
+def front_matter(metadata: dict, keys: tuple[str, ...]) -> str:
+    return next((str(metadata[key]) for key in keys if metadata.get(key)), "")
+
+
+def body(*texts: str) -> str | None:
+    """Who met, as the title (else the header, else the page headers) names it: the committee
+    ("Kommunstyrelsens arbetsutskott"), the dialogue ("Näringslivsdialog"), the board and whose
+    ("Styrelse Almi Mitt")."""
+    for text in texts:
+        m = _BODY_WORD.search(text)
+        if not m:
+            continue
+        words = m.group(0).split()
+        words[-1] = _MEETING_SUFFIX.sub("", words[-1])
+        if not words[-1]:
+            continue
+        # The organisation named right after ("Styrelsemöte Almi Mitt"): the capitalised words.
+        owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():])
+        found = " ".join(words) + (owner.group(0) if owner else "")
+        return found[:1].upper() + found[1:]
+    return None
+
+
+def next_meeting(date: dt.date | None, items: list[Item]) -> dt.date | None:
+    """The first date after "nästa möte/träff/sammanträde" in the items, in the year that follows
+    the meeting when the minutes leave the year out."""
+    year = date.year if date else None
+    for item in items:
+        m = _NEXT_MEETING.search(item.text)
+        if m:
+            for found in find_dates(item.text[m.end():], year_hint=year):
+                if date and found <= date:
+                    found = found.replace(year=found.year + 1)
+                return found
+    return None

@@ -1,0 +1,155 @@
+"""Names, roles and dates as Swedish minutes write them.
+
+These are facts of the language, not of one template: how a Swedish date is written, what a
+personal name looks like (capitalised words that are not function words: "Att Tim svarar" names
+no one called "Att Tim"), the roles a meeting gives people (ordförande, kassör, sekreterare) and
+the verbs that say someone had the floor (informerar, redogör, föredrar).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januari", "jan"), ("februari", "feb"), ("mars", "mar"), ("april", "apr"),
+            ("maj",), ("juni", "jun"), ("juli", "jul"), ("augusti", "aug"),
+            ("september", "sep", "sept"), ("oktober", "okt"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+UPPER = "A-ZÅÄÖÉÜ"
+LOWER = "a-zåäöéüèáíóú"
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+DATE_PATTERNS = [
+    # 14 december 2020, 18 mars (year optional)
+    (re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?\b", re.I), "dmy"),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})[ -](\d{4})\b"), "d/m y"),
+]
+
+# Personal names: two or three capitalised words ("Martin Hellström", "Lars-Åke Wassö").
+_NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?"
+NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}"
+_NAMES = rf"{NAME}(?:\s*(?:,|och)\s*{NAME})*"
+_PARTY = r"\((?:S|M|C|V|L|KD|MP|SD)\)"
+# The roles minutes give people; a role word before a name is not part of the name.
+_ROLE_WORDS = (
+    r"ordförande|vice ordförande|mötesordförande|sekreterare|mötessekreterare|kassör|vd|vice vd"
+    r"|ledamot|styrelseledamot|ersättare|suppleant|revisor|justerare|adjungerad|ordf\.?"
+    rf"|[{LOWER}]*(?:chef|direktör|handläggare|strateg|ansvarig|samordnare|ordförande|sekreterare|kassör)"
+)
+ROLE = rf"(?i:(?:{_ROLE_WORDS})(?:en|n)?)"
+# What someone does when the minutes give them the floor, present or past tense.
+SPEAKS = (
+    r"(?:föredr|inform|redog|redovis|berätt|present|rapport|öppn|häls|avslut|förklar|meddel|yrk|föresl"
+    r"|framh|lyft|beskriv|tack|svar|konstater|understr|påpek|visa|sammanfatt|uppdater|frågar|frågade"
+    r"|går igenom|gick igenom|tar upp|tog upp)\w*"
+)
+_SPEAKER_PATTERNS = [
+    # "Almi, Martin Hellström", "Länsstyrelsen, lägesuppdatering Peter Andrén"
+    re.compile(rf"^(?P<org>[^,]{{2,60}}?),\s*(?:(?P<role>[{LOWER}][^,]*?)\s+)?(?P<speaker>{_NAMES})\s*$"),
+    # "Martin Hellström (Almi)" with optional rest
+    re.compile(rf"^(?P<speaker>{NAME})\s*\((?P<org>[^)]{{2,60}})\)\s*(?P<rest>.*)$"),
+    # "Ordförande Peter Andrén", "Kassör Sara Lindqvist redovisar ...", "Ekonomichef Eva Holm presenterade ..."
+    re.compile(rf"^(?P<role>{ROLE})\s+(?P<speaker>{NAME})\s*(?:{_PARTY})?\s*[:,.]?\s*(?P<rest>(?:{SPEAKS}\b.*)?)$"),
+    # "Ola Kereby (S) föredrar ärendet", "Mats Forslund informerar om ..."
+    re.compile(rf"^(?P<speaker>{NAME})\s*(?:{_PARTY})?\s+(?P<rest>{SPEAKS}\b.*)$"),
+]
+_INFO_PREFIX = re.compile(r"^(?:information|info|rapport|lägesbild)\s+från\s+", re.I)
+_ATTENDEE = re.compile(rf"^{NAME}\b")
+
+
+# Words that start Swedish sentences and are never a given name or surname: capitalised at a
+# sentence start, "Att Tim svarar" or "Det Gamla" would otherwise read as names. (A general stop
+# word list will not do: it holds "hans", "dem" and "man".)
+_FUNCTION_WORDS = frozenset(
+    "att och det den de dessa detta denna vi jag han hon en ett som om för på i med till av efter"
+    " under vid när där här alla inga ingen inget inte nu då så men eller samt även också sedan ska"
+    " skall kan har hade är var blir blev finns fick får gör görs beslut beslutet förslag förslaget"
+    " mötet styrelsen nämnden utskottet ordförande ordföranden sekreterare kassör information"
+    " ärendet övriga övrigt nästa enligt inför mot från ny nya".split()
+)
+
+
+def is_personal_name(text: str) -> bool:
+    words = re.split(r"[\s-]+", text.strip())
+    return len(words) >= 2 and not any(word.casefold() in _FUNCTION_WORDS for word in words)
+
+
+def parse_speaker(text: str) -> tuple[str | None, str | None] | None:
+    """(organisation, speaker) when a line opens someone's contribution, else None."""
+    found = match_speaker(text)
+    return found[:2] if found else None
+
+
+def match_speaker(text: str) -> tuple[str | None, str, bool] | None:
+    """(organisation, speaker, whether the line goes on to say what they did)."""
+    for pattern in _SPEAKER_PATTERNS:
+        m = pattern.match(text.strip())
+        if not m:
+            continue
+        groups = m.groupdict()
+        speakers = [s.strip() for s in re.split(r"\s*(?:,|\boch\b)\s*", groups["speaker"]) if s.strip()]
+        if not speakers or not all(is_personal_name(s) for s in speakers):
+            continue
+        org = groups.get("org")
+        if org:
+            org = _INFO_PREFIX.sub("", org).strip()
+            if len(org.split()) > 6 or org.casefold() in _FUNCTION_WORDS:
+                continue
+        return org or None, groups["speaker"].strip(), bool(groups.get("rest"))
+    return None
+
+
+def is_name_list(text: str) -> bool:
+    """"Ola Kereby (S), ordförande", "Anna Berg, Peter Andrén och Olle Martinell": names, each with
+    perhaps a party, a role or an organisation, and no sentence."""
+    m = _ATTENDEE.match(text)
+    return bool(m) and is_personal_name(m.group(0)) and ":" not in text and not text.endswith(".") and all(
+        len(chunk.split()) <= 5 for chunk in re.split(r",|\boch\b", text)
+    )
+
+
+def attendees(text: str) -> list[str]:
+    """One entry per name; what follows a name up to the next one (party, role) stays with it."""
+    entries: list[str] = []
+    for chunk in (c.strip() for c in re.split(r",|\boch\b", text)):
+        if not chunk:
+            continue
+        if _ATTENDEE.match(chunk) or not entries:
+            entries.append(chunk)
+        else:
+            entries[-1] += f", {chunk}"
+    return entries
+
+
+def find_dates(text: str, year_hint: int | None = None) -> list[dt.date]:
+    """Dates in the usual Swedish forms, in order of appearance."""
+    return [date for _, date in dates_at(text, year_hint)]
+
+
+def dates_at(text: str, year_hint: int | None = None) -> list[tuple[int, dt.date]]:
+    found = []
+    for pattern, form in DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            try:
+                if form == "dmy":
+                    year = int(m.group(3)) if m.group(3) else year_hint
+                    if year is None:
+                        continue
+                    date = dt.date(year, MONTHS[m.group(2).lower()], int(m.group(1)))
+                elif form == "iso":
+                    date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                else:
+                    date = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                continue
+            found.append((m.start(), date))
+    return sorted(found)

@@ -1,0 +1,292 @@
+"""Blocks into items, from the structure the minutes carry, bounded in size.
+
+1. Openers: the blocks that start a part of the minutes, each with a rank (lower is more major):
+   a heading has its format's level (Word style, Markdown `#`, PDF font size); an agenda number
+   its depth ("§ 12", "12." -> 1, "3.7" -> 2); a contribution ("Almi, Martin Hellström", a
+   top-level bullet of a two-level list) ranks below points; a short title line over a paragraph
+   ("Beslut", "Sammanfattning av ärendet") is a sub-part, lowest of all.
+2. A tree: each opener holds what follows it until an opener of the same or a higher rank.
+3. Items: a part that fits in MAX_CHARS is one item, its sub-parts inside it; a larger one gives
+   its own text, then each child, as items; small siblings without a speaker of their own are
+   merged up to MAX_CHARS; a part with no children is cut at block, then sentence, boundaries.
+   A part that is only a title ("Organisationer") is no item: it becomes the section of the
+   parts after it. Every item carries the titles above it (its section) and its own title.
+
+The measured reasons for the bounds are in the README (Quality): items that mix points or
+speakers, and heading-only items, both lose to a plain paragraph chunker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.minutes.layout import Block, is_title
+from kb.minutes.model import Item
+from kb.minutes.names import match_speaker
+
+MAX_CHARS = 1000
+MIN_CHARS = 200
+CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
+SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”–-])")
+_DECISION_LABEL = re.compile(r"^(?:beslut|beslutet|beslutades|överenskommelse|förslag till beslut|beslutsförslag)\b", re.I)
+_DECIDES = re.compile(r"\b(?:beslut(?:ar|ade|at|ades)|beslöt|fastställ(?:er|de|des)|bifall(?:er|s|es)|godkänn(?:er|de|des))\b", re.I)
+
+
+@dataclass
+class Node:
+    opener: Block | None
+    rank: float
+    blocks: list[Block] = field(default_factory=list)  # the opener's own text, before any child
+    children: list["Node"] = field(default_factory=list)
+    # (organisation, speaker) when the opener names who speaks
+    party: tuple[str | None, str | None] | None = None
+
+    def all_blocks(self) -> list[Block]:
+        out = ([self.opener] if self.opener else []) + self.blocks
+        for child in self.children:
+            out += child.all_blocks()
+        return out
+
+    @property
+    def size(self) -> int:
+        return sum(len(block.text) + 1 for block in self.all_blocks())
+
+    @property
+    def title_only(self) -> bool:
+        """A title, perhaps with one short line under it ("– Region JH"), and nothing else."""
+        return (
+            self.opener is not None and not self.children and self.party is None
+            and len(self.blocks) <= 1 and all(is_title(b.text) for b in self.blocks)
+        )
+
+
+def structured(blocks: list[Block]) -> bool:
+    """Whether the minutes are laid out in agenda points (headings or numbered points) rather than
+    as a round of contributions."""
+    headings = sum(b.kind == "heading" for b in blocks)
+    numbered = sum(b.kind == "numbered" for b in blocks)
+    return headings >= 2 or numbered >= 2 or (headings >= 1 and numbered >= 1)
+
+
+def rank_openers(blocks: list[Block]) -> list[float | None]:
+    """The rank of each block that opens a part, None for the rest (see the module docstring)."""
+    agenda = structured(blocks)
+    headings = [b.level or 0 for b in blocks if b.kind == "heading"]
+    # Where the format marks its headings, numbered lines below them are list entries ("1. Att
+    # attsats 1 bifalles"), unless they are paragraphs ("§ 12").
+    trust_format = len(headings) >= 3
+    number_base = max(headings, default=0)
+    ranks: list[float | None] = []
+    since_opener = -1  # blocks since the last opener; -1 before the first
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        found = match_speaker(block.text)
+        rank: float | None = None
+        if block.kind == "heading":
+            rank = block.level or 0
+        elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
+            rank = number_base + (block.level or 1)
+        elif block.kind == "major" or (found and not found[2] and not _list_of_names(block, following)):
+            rank = CONTRIBUTION
+        elif block.kind == "plain" and is_title(block.text) and block.start == block.end and following is not None \
+                and following.kind in ("plain", "minor", "major") and not is_title(following.text):
+            rank = SUB_PART if agenda else CONTRIBUTION
+        elif not agenda and block.after_gap and is_title(block.text) and block.kind != "table":
+            rank = CONTRIBUTION  # a title after a gap in a round of contributions ("Organisationer")
+        elif not agenda and block.kind == "plain" and block.after_gap and since_opener >= 1:
+            rank = CONTRIBUTION  # a paragraph after a gap, below a contribution with its lines
+        ranks.append(rank)
+        since_opener = 0 if rank is not None else since_opener + 1
+    return ranks
+
+
+def _list_of_names(block: Block, following: Block | None) -> bool:
+    """A name line directly followed by another (a list of people), not a contribution."""
+    return following is not None and not following.after_gap and match_speaker(following.text) is not None \
+        and not match_speaker(following.text)[2] and following.kind == block.kind
+
+
+def build_tree(blocks: list[Block], ranks: list[float | None]) -> Node:
+    root = Node(None, -1)
+    stack = [root]
+    for block, rank in zip(blocks, ranks):
+        if rank is None:
+            stack[-1].blocks.append(block)  # the latest opener is always on top, and has no child yet
+            continue
+        while stack[-1].rank >= rank:
+            stack.pop()
+        found = match_speaker(block.text)
+        node = Node(block, rank, party=found[:2] if found and rank == CONTRIBUTION else None)
+        stack[-1].children.append(node)
+        stack.append(node)
+    return root
+
+
+def items_of(root: Node) -> list[Item]:
+    items: list[Item] = []
+    _chunk_children(root, [], items)
+    for ordinal, item in enumerate(items):
+        item.ordinal = ordinal
+    return items
+
+
+def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block]) -> None:
+    """Items for one part; `lead` are title-only lines above it that it takes into its range."""
+    title = node.opener.text
+    if node.size <= MAX_CHARS and not any(child.party for child in node.children):
+        out.append(_item(node.all_blocks(), title, path, node, lead))
+        return
+    own = [node.opener] + node.blocks
+    if len(own) > 1 or not node.children:
+        for n, part in enumerate(_parts(own)):
+            out.append(_item(part, title, path, node, lead if n == 0 else []))
+        lead = []
+    else:
+        lead = lead + own  # a title alone leads into its first child
+    _chunk_children(node, path + [title], out, lead, owner=node)
+
+
+def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Block] | None = None,
+                    owner: Node | None = None) -> None:
+    lead = list(lead or [])
+    section: list[str] = []
+    section_party: str | None = None
+    merged: list[Node] = []
+
+    def flush():
+        nonlocal lead
+        if merged:
+            blocks = [b for m in merged for b in m.all_blocks()]
+            out.append(_item(blocks, merged[0].opener.text, path + section, owner or merged[0], lead))
+            merged.clear()
+            lead = []
+
+    if node.opener is None and node.blocks:
+        # Text before the first part that the meeting header did not take: items of its own.
+        for part in _parts(node.blocks):
+            out.append(_item(part, part[0].text, path, None, []))
+    for index, child in enumerate(node.children):
+        following = node.children[index + 1] if index + 1 < len(node.children) else None
+        if child.title_only and following is not None and following.rank >= child.rank:
+            flush()
+            section = [child.opener.text]
+            # A line under the title names whose section it is ("Avstämning läget" / "– Region JH").
+            section_party = child.blocks[0].text if child.blocks else None
+            lead += child.all_blocks()
+            continue
+        if child.opener.kind == "plain" and not child.party:
+            section, section_party = [], None  # free text at this level closes the section
+        # Agenda points at the top stay apart however small; below a point that had to be cut,
+        # its small sub-parts ("Förslag", "Beslut") go together.
+        small = owner is not None and child.size < MIN_CHARS and not child.party
+        if small and merged and sum(m.size for m in merged) + child.size <= MAX_CHARS:
+            merged.append(child)
+            continue
+        flush()
+        if small:
+            merged.append(child)
+            continue
+        before = len(out)
+        _chunk(child, path + section, out, lead)
+        for item in out[before:]:
+            item.organisation = item.organisation or section_party
+        lead = []
+    flush()
+    if lead and out:  # titles with nothing after them: the last item takes their lines
+        out[-1].line_end = max(out[-1].line_end, lead[-1].end)
+
+
+def _parts(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks in runs of at most MAX_CHARS; a block longer than that is cut at sentences."""
+    pieces: list[Block] = []
+    for block in blocks:
+        pieces += _sentences(block) if len(block.text) > MAX_CHARS else [block]
+    parts: list[list[Block]] = [[]]
+    size = 0
+    for piece in pieces:
+        if parts[-1] and size + len(piece.text) > MAX_CHARS:
+            parts.append([])
+            size = 0
+        parts[-1].append(piece)
+        size += len(piece.text) + 1
+    return parts
+
+
+def _sentences(block: Block) -> list[Block]:
+    """A long paragraph as runs of whole sentences of at most MAX_CHARS (a sentence longer than
+    that is cut at a space); each run names the source lines it came from."""
+    text = block.text
+    cuts = [0]
+    last = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() - cuts[-1] > MAX_CHARS * 0.8:
+            cuts.append(last if last > cuts[-1] else m.end())
+        last = m.end()
+    cuts.append(len(text))
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        while b - a > MAX_CHARS:
+            space = text.rfind(" ", a, a + MAX_CHARS)
+            cut = space if space > a else a + MAX_CHARS
+            out.append(_slice(block, a, cut))
+            a = cut
+        if text[a:b].strip():
+            out.append(_slice(block, a, b))
+    return out
+
+
+def _slice(block: Block, a: int, b: int) -> Block:
+    start, end = block.line_at(a), block.line_at(max(a, b - 1))
+    pieces = [(max(0, o - a), n) for o, n in block.pieces if a <= o < b] or [(0, start)]
+    return Block(block.kind, block.text[a:b].strip(), start, end, block.page, block.after_gap, block.level, pieces)
+
+
+def _item(blocks: list[Block], title: str, path: list[str], node: Node | None, lead: list[Block]) -> Item:
+    first = (lead or blocks)[0]
+    organisation, speaker = _who(node, blocks)
+    return Item(
+        ordinal=0,
+        title=title,
+        lines=[b.text for b in blocks],
+        line_start=first.start,
+        line_end=blocks[-1].end,
+        page=first.page,
+        section=" > ".join(path) or None,
+        organisation=organisation,
+        speaker=speaker,
+        decision=_decision(blocks),
+    )
+
+
+def _who(node: Node | None, blocks: list[Block]) -> tuple[str | None, str | None]:
+    """The speaker the opener names, else those who present in the part's text ("Ola Kereby (S)
+    föredrar ärendet", "Kassör Sara Lindqvist redovisar"), first one first."""
+    if node is not None and node.party:
+        return node.party
+    organisations, speakers = [], []
+    for block in node.all_blocks() if node is not None and node.size <= 4 * MAX_CHARS else blocks:
+        found = match_speaker(block.text)
+        if found and found[2]:
+            for names, name in ((organisations, found[0]), (speakers, found[1])):
+                if name and name not in names:
+                    names.append(name)
+    return ", ".join(organisations) or None, ", ".join(speakers) or None
+
+
+def _decision(blocks: list[Block]) -> str | None:
+    """What was decided: the text under a "Beslut" title, else the sentences that decide."""
+    for index, block in enumerate(blocks):
+        if _DECISION_LABEL.match(block.text) and is_title(block.text.rstrip(":")):
+            decided = []
+            for following in blocks[index + 1:]:
+                if is_title(following.text) and decided:
+                    break
+                decided.append(following.text)
+            if decided:
+                return " ".join(decided)[:600]
+        elif _DECISION_LABEL.match(block.text) and ":" in block.text[:30]:
+            return block.text.split(":", 1)[1].strip()[:600] or None
+    sentences = [s for b in blocks for s in _SENTENCE_END.split(b.text) if _DECIDES.search(s)]
+    return " ".join(sentences)[:600] or None
