@@ -177,36 +177,41 @@ def stats(index_dir, as_json):
 
 
 @cli.command("eval")
-@click.argument("queries", type=click.Path(exists=True, dir_okay=False))
+@click.argument("queries", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--mode", "modes", type=click.Choice(MODES), multiple=True, help="Modes to measure (default: all).")
+@click.option("--baseline", is_flag=True, help="Also measure the naive paragraph chunker on the same questions.")
 @click.option("--misses", is_flag=True, help="Also list the queries whose item was not ranked first.")
 @index_option
 @model_option
 @json_option
 @user_errors
-def evaluate(queries, modes, misses, index_dir, model, as_json):
-    """Measure hit@1, hit@3, MRR@10 and recall@10 on a JSONL query set."""
-    from kb.evaluate import load_queries, metrics, run_queries
+def evaluate(queries, modes, baseline, misses, index_dir, model, as_json):
+    """Measure hit@1, hit@3, MRR@10 and recall@10 on query sets (.jsonl files, or folders with
+    queries.jsonl), overall, per source and per language."""
+    from kb.evaluate import evaluate as run, load_queries
 
-    query_set = load_queries(queries)
-    report = {}
+    query_set = [query for path in queries for query in load_queries(path)]
     with KnowledgeBase(index_dir, model=model, log=log) as kb:
-        for mode in modes or MODES:
-            results = run_queries(kb, query_set, mode)
-            report[mode] = metrics(results)
-            report[mode]["misses"] = [
-                {"query": r.query["query"], "rank": r.rank} for r in results if r.rank != 1
-            ]
+        report = run(kb, query_set, list(modes or MODES), with_baseline=baseline, log=log)
+    if not misses:
+        for system in report.values():
+            for figures in system.values():
+                figures.pop("misses")
     if as_json:
-        echo_json(report if misses else {m: {k: v for k, v in r.items() if k != "misses"} for m, r in report.items()})
+        echo_json(report)
         return
-    click.echo(f"{'mode':<8} {'queries':>7} {'hit@1':>6} {'hit@3':>6} {'MRR@10':>7} {'recall@10':>9}")
-    for mode, r in report.items():
-        click.echo(f"{mode:<8} {r['queries']:>7} {r['hit@1']:>6.3f} {r['hit@3']:>6.3f} {r['mrr@10']:>7.3f} {r['recall@10']:>9.3f}")
+    click.echo(f"{'system':<10} {'mode':<8} {'set':<28} {'queries':>7} {'hit@1':>6} {'hit@3':>6} {'MRR@10':>7} {'recall@10':>9}")
+    for system, by_mode in report.items():
+        for mode, by_set in by_mode.items():
+            for name, r in by_set.items():
+                if name != "misses":
+                    click.echo(f"{system:<10} {mode:<8} {name:<28} {r['queries']:>7} {r['hit@1']:>6.3f} "
+                               f"{r['hit@3']:>6.3f} {r['mrr@10']:>7.3f} {r['recall@10']:>9.3f}")
     if misses:
-        for mode, r in report.items():
-            for miss in r["misses"]:
-                click.echo(f"{mode}: rank {miss['rank'] or '>10'}: {miss['query']}")
+        for system, by_mode in report.items():
+            for mode, by_set in by_mode.items():
+                for miss in by_set["misses"]:
+                    click.echo(f"{system} {mode}: rank {miss['rank'] or '>10'}: {miss['id'] or ''} {miss['query']}")
 
 
 @cli.command()

@@ -26,7 +26,7 @@ from kb.check import CheckReport, check_index
 from kb.embed import Embedder, load_embedder, passage_texts, text_hash
 from kb.errors import DocumentError, IndexDamagedError, IndexMismatchError, KBError, NoIndexError
 from kb.lexical import lexical_terms
-from kb.minutes import Item, Meeting, parse_minutes
+from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS, Item, Meeting
 from kb.readers import is_supported, read_bytes, read_document
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
 from kb.store import Store
@@ -54,10 +54,14 @@ class UpdateSummary:
 class KnowledgeBase:
     """Minutes indexed for search. `update()` brings it in step with a corpus; `search()` asks it."""
 
-    def __init__(self, index_dir: str | Path = "index", model: str | None = None, log: Callable[[str], None] | None = None):
+    def __init__(self, index_dir: str | Path = "index", model: str | None = None, log: Callable[[str], None] | None = None,
+                 segmenter: str | None = None):
         self.index_dir = Path(index_dir)
         self.log = log or (lambda message: print(message, file=sys.stderr))
         self._requested_model = model
+        if segmenter is not None and segmenter not in SEGMENTERS:
+            raise KBError(f"no segmenter {segmenter!r}; choose one of {', '.join(SEGMENTERS)}")
+        self._requested_segmenter = segmenter
         self._store: Store | None = None
         self._embedder: Embedder | None = None
         self._vectors: VectorIndex | None = None
@@ -80,6 +84,13 @@ class KnowledgeBase:
     @property
     def model_name(self) -> str | None:
         return self.store.get_meta("model") if self.exists else None
+
+    @property
+    def segmenter(self) -> str:
+        """How files become items ("minutes", or the "paragraphs" baseline): as asked, else as the
+        index was built."""
+        indexed = self.store.get_meta("segmenter") if self.exists else None
+        return self._requested_segmenter or indexed or DEFAULT_SEGMENTER
 
     @property
     def embedder(self) -> Embedder:
@@ -229,6 +240,12 @@ class KnowledgeBase:
         stored = store.meetings()
         files = self._corpus_files(corpus, summary)
 
+        segment = SEGMENTERS[self.segmenter]
+        if store.get_meta("segmenter", self.segmenter) != self.segmenter and not rebuild:
+            raise IndexMismatchError(
+                f"the index in {self.index_dir}/ was built with the {store.get_meta('segmenter')} segmenter; "
+                "run `kb index --rebuild` to switch"
+            )
         parsed: dict[str, tuple[str, Meeting]] = {}
         for rel, path in files.items():
             old = stored.get(rel)
@@ -238,7 +255,7 @@ class KnowledgeBase:
                 if old and old.sha256 == digest and not rebuild:
                     summary.unchanged.append(rel)
                     continue
-                meeting = parse_minutes(read_document(path, data))
+                meeting = segment(read_document(path, data))
             except DocumentError as e:
                 summary.skipped.append({"file": rel, "problem": e.problem})
                 self.log(f"warning: skipped {e}")
@@ -260,7 +277,7 @@ class KnowledgeBase:
         summary.items_embedded = self._embed_missing(store, embedder, plan, progress, rebuild)
         base = None if rebuild else self._vectors_to_extend(store, embedder)
         if parsed or gone or base is None:
-            self._commit(store, embedder, stored, parsed, plan, gone, rebuild, base)
+            self._commit(store, embedder, stored, parsed, plan, gone, rebuild, base, corpus)
         self._remove_old_vector_files(store)
         summary.items_total = store.counts()["items"]
         return summary
@@ -327,7 +344,8 @@ class KnowledgeBase:
             return None
         return vectors
 
-    def _commit(self, store: Store, embedder: Embedder, stored, parsed, plan, gone, rebuild: bool, base: VectorIndex | None) -> None:
+    def _commit(self, store: Store, embedder: Embedder, stored, parsed, plan, gone, rebuild: bool,
+                base: VectorIndex | None, corpus: Path) -> None:
         generation = int(store.get_meta("generation", "0"))
         new_file = self.index_dir / f"vectors.{generation + 1}.faiss"
         with store.transaction():
@@ -356,6 +374,8 @@ class KnowledgeBase:
             store.set_meta("model", embedder.name)
             store.set_meta("dim", embedder.dim)
             store.set_meta("generation", generation + 1)
+            store.set_meta("segmenter", self.segmenter)
+            store.set_meta("corpus", str(corpus))
         self._vectors, self._generation = vectors, generation + 1
 
     def _remove_old_vector_files(self, store: Store) -> None:

@@ -20,7 +20,9 @@ from kb.minutes.names import find_dates, parse_speaker
 from kb.minutes.segment import build_tree, items_of, rank_openers
 from kb.readers import Document
 
-__all__ = ["Item", "Meeting", "find_dates", "parse_minutes", "parse_speaker"]
+__all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "parse_speaker"]
+
+DEFAULT_SEGMENTER = "minutes"
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -56,3 +58,14 @@ def parse_minutes(document: Document) -> Meeting:
         attendance_lines=sorted(layout.attendance),
         items=items,
     )
+
+
+def _paragraphs(document: Document) -> Meeting:
+    from kb.minutes.paragraphs import parse_paragraphs
+
+    return parse_paragraphs(document)
+
+
+# How a document becomes items: kb's parser, or the naive paragraph chunker it is measured
+# against (`kb eval --baseline`). The index records which one built it.
+SEGMENTERS = {"minutes": parse_minutes, "paragraphs": _paragraphs}

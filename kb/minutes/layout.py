@@ -28,7 +28,8 @@ _LABEL = re.compile(rf"^[{UPPER}][\w ]{{0,25}}:\s")  # "Plats och tid: ...", "Ju
 # Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
 _ATTENDANCE = re.compile(
     r"^(?:(?:övriga|beslutande|närvarande|tjänstgörande|ej tjänstgörande|frånvarande)\s+)?"
-    r"(?:närvarande|beslutande|ledamöter|ersättare|deltagare|adjungerade|tjänstepersoner|tjänstemän|frånvarande|närvaro)"
+    r"(?:närvarande|beslutande|ledamöter|ersättare|deltagare|adjungerade|tjänstepersoner|tjänstemän|frånvarande|närvaro"
+    r"|kallade)"
     r"\s*:?\s*(?P<names>.*)$",
     re.I,
 )

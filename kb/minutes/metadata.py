@@ -32,10 +32,15 @@ def split_header(blocks: list[Block], ranks: list[float | None]) -> tuple[int, i
     agenda points, the header runs on to the first point (place, time, who checks the minutes)."""
     title = 0
     for index, block in enumerate(blocks):
-        first_heading = index == 0 and block.kind == "heading"
+        # Headings that open the document with no text under them are its title ("# Protokoll",
+        # "## LiTHe kod", "## 15 September 2017").
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        first_heading = block.kind == "heading" and (
+            index == 0 or (index == title and following is not None and following.kind == "heading")
+        )
         if (block.kind != "plain" and not first_heading) or (title and block.after_gap) or title >= 4:
             break
-        if index > 0 and ranks[index] is not None and ranks[index] < CONTRIBUTION:
+        if index > 0 and ranks[index] is not None and ranks[index] < CONTRIBUTION and not first_heading:
             break
         title += 1
         if find_dates(block.text):

@@ -100,6 +100,8 @@ def match_speaker(text: str) -> tuple[str | None, str, bool] | None:
         if not speakers or not all(is_personal_name(s) for s in speakers):
             continue
         org = groups.get("org")
+        if org and len(speakers) >= 2 and re.fullmatch(NAME, org.strip()) and is_personal_name(org):
+            continue  # "Anna Berg, Peter Andrén, Olle Martinell": a list of names, not an organisation
         if org:
             org = _INFO_PREFIX.sub("", org).strip()
             if len(org.split()) > 6 or org.casefold() in _FUNCTION_WORDS:

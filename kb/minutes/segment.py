@@ -27,6 +27,7 @@ from kb.minutes.names import match_speaker
 
 MAX_CHARS = 1000
 MIN_CHARS = 200
+TINY_CHARS = 80
 CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”–-])")
@@ -132,19 +133,20 @@ def items_of(root: Node) -> list[Item]:
     return items
 
 
-def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block]) -> None:
-    """Items for one part; `lead` are title-only lines above it that it takes into its range."""
+def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], prefix: list[Block]) -> None:
+    """Items for one part; `lead` are title-only lines above it that it takes into its range,
+    `prefix` tiny parts before it that it takes into its text."""
     title = node.opener.text
-    if node.size <= MAX_CHARS and not any(child.party for child in node.children):
-        out.append(_item(node.all_blocks(), title, path, node, lead))
+    if node.size + sum(len(b.text) + 1 for b in prefix) <= MAX_CHARS and not any(child.party for child in node.children):
+        out.append(_item(prefix + node.all_blocks(), title, path, node, lead))
         return
     own = [node.opener] + node.blocks
     if len(own) > 1 or not node.children:
-        for n, part in enumerate(_parts(own)):
+        for n, part in enumerate(_parts(prefix + own)):
             out.append(_item(part, title, path, node, lead if n == 0 else []))
         lead = []
     else:
-        lead = lead + own  # a title alone leads into its first child
+        lead = lead + prefix + own  # a title alone leads into its first child
     _chunk_children(node, path + [title], out, lead, owner=node)
 
 
@@ -180,19 +182,32 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             section, section_party = [], None  # free text at this level closes the section
         # Agenda points at the top stay apart however small; below a point that had to be cut,
         # its small sub-parts ("Förslag", "Beslut") go together.
-        small = owner is not None and child.size < MIN_CHARS and not child.party
+        # and a point too small to answer anything alone ("Mötets öppnande / 12:14") goes with
+        # its neighbours at any level.
+        small = (owner is not None and child.size < MIN_CHARS or child.size < TINY_CHARS) and not child.party \
+            and child.rank != CONTRIBUTION
         if small and merged and sum(m.size for m in merged) + child.size <= MAX_CHARS:
             merged.append(child)
             continue
+        prefix: list[Block] = []
+        if merged and sum(m.size for m in merged) < TINY_CHARS and not small:
+            prefix = [b for m in merged for b in m.all_blocks()]  # too small alone: it leads into this one
+            merged.clear()
         flush()
         if small:
             merged.append(child)
             continue
         before = len(out)
-        _chunk(child, path + section, out, lead)
+        _chunk(child, path + section, out, lead, prefix)
         for item in out[before:]:
             item.organisation = item.organisation or section_party
         lead = []
+    if merged and out and sum(m.size for m in merged) < TINY_CHARS and out[-1].line_end < merged[0].opener.start:
+        # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it.
+        tail = [b for m in merged for b in m.all_blocks()]
+        out[-1].lines += [b.text for b in tail]
+        out[-1].line_end = tail[-1].end
+        merged.clear()
     flush()
     if lead and out:  # titles with nothing after them: the last item takes their lines
         out[-1].line_end = max(out[-1].line_end, lead[-1].end)
@@ -266,7 +281,9 @@ def _who(node: Node | None, blocks: list[Block]) -> tuple[str | None, str | None
     if node is not None and node.party:
         return node.party
     organisations, speakers = [], []
-    for block in node.all_blocks() if node is not None and node.size <= 4 * MAX_CHARS else blocks:
+    # A later part of a point keeps who presented the point.
+    whole = node.all_blocks() if node is not None and node.size <= 4 * MAX_CHARS else []
+    for block in blocks + [b for b in whole if b not in blocks]:
         found = match_speaker(block.text)
         if found and found[2]:
             for names, name in ((organisations, found[0]), (speakers, found[1])):
