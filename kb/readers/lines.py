@@ -1,0 +1,34 @@
+"""What every reader returns: a `Document` of numbered `Line`s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    # The page the line is on where the format records pages (PDF; form feeds in text; page
+    # markers in Markdown; page breaks in Word), else None.
+    page: int | None = None
+    # What the format says the line is: "heading" (Markdown and Word heading styles, larger or
+    # bold short lines in a PDF), "list" (Markdown and Word list items), "table" (a Markdown table
+    # row, cells joined by " | "; a paragraph in a Word table); None for running text.
+    style: str | None = None
+    # Nesting depth, 0 at the top, for headings (0 the largest PDF heading size) and list items.
+    level: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    path: Path
+    # A blank line (text "") is a paragraph gap: empty in the text, vertical space in a PDF.
+    lines: list[Line]
+    # Whether a sentence may run on over several lines (text, Markdown, PDF). A Word paragraph is
+    # one line as written, so its lines are never joined.
+    wrapped: bool = True
+    # Key/values the file states about itself, apart from its text: Markdown front matter (keys in
+    # lower case, values as written, a list as "a, b").
+    metadata: dict[str, str] = field(default_factory=dict)

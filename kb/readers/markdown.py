@@ -1,0 +1,159 @@
+"""Markdown rendered to plain text line by line, keeping what the markup says about structure:
+headings and list items with their level, table rows, page markers and front matter."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb.readers.lines import Line
+from kb.readers.text import text_lines
+
+# "<!-- sida 3 -->", "<!-- page 3 of 9 -->", "<!-- pagebreak -->": where a page of the original
+# (often a PDF converted to Markdown) starts.
+_PAGE_MARKER = re.compile(
+    r"<!--\s*(?:(?:sida|page|s\.|p\.)\s*(\d+)(?:\s*(?:av|of|/)\s*\d+)?|page\s*break|sidbrytning|new\s*page|ny\s*sida)\s*-->",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_FRONT_MATTER_KEY = re.compile(r"^([^\W\d][\w .-]*?)\s*:(?:\s+(.*))?$")
+
+
+def markdown_lines(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
+    """The lines and the front matter's key/values. Markup (emphasis, links, list markers) goes;
+    ordered list items keep their number, which is how minutes number agenda points. Lines that
+    are not content (front matter, HTML comments, rules, table delimiter rows) stay as blank lines
+    so line numbers still match the file."""
+    from markdown_it import MarkdownIt
+
+    lines = text_lines(path, data)
+    metadata, front_matter = _front_matter(lines)
+    lines = [Line(line.number, "", line.page) if line.number <= front_matter else line for line in lines]
+    tokens = MarkdownIt("commonmark").enable("table").parse("\n".join(line.text for line in lines))
+    lines = _paged(lines, tokens)
+
+    out = list(lines)
+
+    def put(index: int, text: str, style: str | None = None, level: int | None = None) -> None:
+        out[index] = Line(index + 1, text, lines[index].page, style, level)
+
+    open_lists: list[str] = []
+    block: tuple[str | None, int | None, str] = (None, None, "")
+    row: list[str] | None = None
+    row_index = 0
+    for token in tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            open_lists.append(token.type)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            open_lists.pop()
+        elif token.type == "heading_open":
+            block = ("heading", int(token.tag[1]) - 1, "")
+            if token.markup in ("=", "-") and token.map:  # a setext heading's underline
+                put(token.map[1] - 1, "")
+        elif token.type == "list_item_open":
+            if open_lists[-1] == "ordered_list_open":
+                block = (None, None, f"{token.info}{token.markup} ")
+            else:
+                block = ("list", len(open_lists) - 1, "")
+        elif token.type == "hr" and token.map:
+            put(token.map[0], "")
+        elif token.type == "html_block" and token.map and not _COMMENT.sub("", token.content).strip():
+            for index in range(*token.map):
+                put(index, "")
+        elif token.type == "table_open" and token.map:
+            put(token.map[0] + 1, "", "table")  # the |---|---| row under the header
+        elif token.type == "tr_open" and token.map:
+            row, row_index = [], token.map[0]
+        elif token.type == "tr_close" and row is not None:
+            put(row_index, " | ".join(row), "table")
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(_inline_text(token).strip())
+        elif token.type == "inline" and token.map:
+            style, level, prefix = block
+            for offset, text in enumerate(_inline_text(token).split("\n")):
+                if offset == 0:
+                    put(token.map[0], prefix + text, style, level)
+                else:
+                    put(token.map[0] + offset, text)
+            block = (None, None, "")
+    return out, metadata
+
+
+def _inline_text(token) -> str:
+    """The text of a Markdown inline token without its markup; soft and hard breaks become newlines."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "image":
+            parts.append(_inline_text(child))
+    return "".join(parts)
+
+
+def _paged(lines: list[Line], tokens) -> list[Line]:
+    """Pages from the page markers, when there are any: a numbered marker sets the page of the lines
+    after it, a page break advances it. Lines before the first marker are on the page before it."""
+    markers: dict[int, int | None] = {}
+    for token in tokens:
+        if token.type == "html_block" and token.map:
+            m = _PAGE_MARKER.fullmatch(token.content.strip())
+            if m:
+                markers[token.map[0]] = int(m.group(1)) if m.group(1) else None
+    if not markers:
+        return lines
+    first = markers[min(markers)]
+    page = max(1, first - 1) if first else 1
+    out = []
+    for index, line in enumerate(lines):
+        if index in markers:
+            number = markers[index]
+            page = number if number is not None else page + 1
+        out.append(Line(line.number, line.text, page, line.style, line.level))
+    return out
+
+
+def _front_matter(lines: list[Line]) -> tuple[dict[str, str], int]:
+    """YAML front matter (between "---" lines at the very top): its top-level key/values as text,
+    keys in lower case, and how many lines it takes. Nested mappings are left out; a list becomes
+    "a, b"."""
+    if not lines or lines[0].text.strip() != "---":
+        return {}, 0
+    end = next((i for i in range(1, len(lines)) if lines[i].text.strip() in ("---", "...")), None)
+    body = [line.text for line in lines[1:end]] if end else []
+    first = next((text for text in body if text.strip() and not text.lstrip().startswith("#")), "")
+    if not _FRONT_MATTER_KEY.match(first):
+        return {}, 0  # a rule, not front matter
+    return _parse_front_matter(body), end + 1
+
+
+def _parse_front_matter(body: list[str]) -> dict[str, str]:
+    try:
+        import yaml
+    except ImportError:
+        yaml = None
+    if yaml is not None:
+        try:
+            # BaseLoader keeps every value as written: "9:30" stays a time, "no" stays a word.
+            loaded = yaml.load("\n".join(body), Loader=yaml.BaseLoader)
+        except yaml.YAMLError:
+            loaded = None
+        if isinstance(loaded, dict):
+            metadata = {}
+            for key, value in loaded.items():
+                if isinstance(value, str):
+                    metadata[str(key).strip().lower()] = value.strip()
+                elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+                    metadata[str(key).strip().lower()] = ", ".join(item.strip() for item in value)
+            return metadata
+    metadata = {}
+    for text in body:  # without a YAML library (or for broken YAML): top-level "key: value" lines
+        m = _FRONT_MATTER_KEY.match(text)
+        if m and m.group(2):
+            value = m.group(2).strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            metadata[m.group(1).strip().lower()] = value
+    return metadata

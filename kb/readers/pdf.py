@@ -1,0 +1,232 @@
+"""PDF through pdfplumber: one Line per text line in reading order, a blank Line where the layout
+leaves a paragraph gap, and typography as structure: lines set larger than the body text, or short
+lines set all in bold, are headings, levelled by size."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.errors import DocumentError
+from kb.readers.lines import Line
+
+# pdfminer logs a warning for every oddity it works around; the text is what matters here.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+_BOLD = re.compile(r"bold|black|heavy|-bi?$", re.IGNORECASE)
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "ft", "ﬆ": "st"})
+# A heading set in bold at the body size is short and is not a sentence or a clause of one.
+BOLD_HEADING_MAX_WORDS = 14
+_CLAUSE_END = (".", ",", ";", ":")
+# A gap between lines this much larger than the usual line pitch is a paragraph gap.
+PARAGRAPH_GAP = 1.4
+# Larger than the body text by at least this much (points) is a heading size.
+HEADING_SIZE_STEP = 1.0
+
+
+@dataclass
+class _PdfLine:
+    page: int
+    frame: int  # 0 for text read as the page stands, 1 for sideways text turned upright
+    text: str
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    sizes: Counter  # font size (rounded to 0.5pt) -> characters
+    bold: bool  # every character in a bold face
+
+    @property
+    def size(self) -> float:
+        return self.sizes.most_common(1)[0][0]
+
+
+def pdf_lines(path: Path, data: bytes) -> list[Line]:
+    pages = _read_pages(path, data)
+    found = [line for page in pages for line in page]
+    if not found:
+        raise DocumentError(path, "PDF has no text layer (a scan?); run OCR on it first")
+    body = Counter()
+    for line in found:
+        body.update(line.sizes)
+    body_size = body.most_common(1)[0][0]
+    styles = _headings(found, body_size)
+    usual_pitch, body_height = _usual_pitch(pages, body_size)
+    lines: list[Line] = []
+    for page in pages:
+        previous = None
+        for line in page:
+            if previous is not None and (line.frame != previous.frame or _gap(previous, line, usual_pitch, body_height)):
+                lines.append(Line(len(lines) + 1, "", line.page))
+            style, level = styles.get(id(line), (None, None))
+            lines.append(Line(len(lines) + 1, line.text, line.page, style, level))
+            previous = line
+    return lines
+
+
+def _gap(upper: _PdfLine, lower: _PdfLine, usual_pitch: float, body_height: float) -> bool:
+    """Whether the space between two lines is clearly more than the usual space between lines."""
+    return bool(usual_pitch) and lower.top - upper.bottom > (usual_pitch - body_height) + (PARAGRAPH_GAP - 1) * usual_pitch
+
+
+def _read_pages(path: Path, data: bytes) -> list[list[_PdfLine]]:
+    """The text lines of each page; any failure of the PDF libraries on this file is a
+    DocumentError naming it."""
+    import pdfplumber
+    from pdfplumber.utils import chars_to_textmap
+
+    pages: list[list[_PdfLine]] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                lines = []
+                for frame, chars in enumerate(_upright_and_turned(page.chars, float(page.width), float(page.height))):
+                    chars, doubled = _without_overprint(chars)
+                    raws = chars_to_textmap(chars).extract_text_lines(return_chars=True) if chars else []
+                    lines += [line for raw in raws if (line := _pdf_line(number, frame, raw, doubled))]
+                pages.append(lines)
+                page.close()  # drop the page's parsed objects; long PDFs otherwise stay in memory
+    except RecursionError as e:
+        raise DocumentError(path, "unreadable PDF: its objects nest too deeply") from e
+    except Exception as e:  # pdfminer raises anything from PSEOF to KeyError on a damaged file
+        raise DocumentError(path, _problem(e)) from e
+    if not pages:
+        raise DocumentError(path, "unreadable PDF: no pages found")
+    return pages
+
+
+def _upright_and_turned(chars: list[dict], width: float, height: float) -> tuple[list[dict], list[dict]]:
+    """The page's characters that read left to right, and its sideways ones (a wide table printed
+    along the page, a signature field in the margin) turned the way a reader turns the page."""
+    sideways = [c for c in chars if not c.get("upright", True)]
+    if not sideways:
+        return chars, []
+    steps = [b["top"] - a["top"] for a, b in zip(sideways, sideways[1:])]
+    if statistics.median(steps) < 0:  # reading upwards: turn the page clockwise
+        def box(c):
+            return height - c["bottom"], height - c["top"], c["x0"], c["x1"]
+    else:  # reading downwards: turn it anticlockwise
+        def box(c):
+            return c["top"], c["bottom"], width - c["x1"], width - c["x0"]
+    turned = []
+    for c in sideways:
+        x0, x1, top, bottom = box(c)
+        turned.append({**c, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+                       "width": x1 - x0, "height": bottom - top, "size": bottom - top, "upright": True})
+    return [c for c in chars if c.get("upright", True)], turned
+
+
+def _without_overprint(chars: list[dict]) -> tuple[list[dict], set[int]]:
+    """The characters without those printed a second time at (almost) the same place, as some
+    tools fake bold, and the ids of the characters that were (bold, then). pdfplumber's
+    dedupe_chars does the first too but costs more than all the rest of the reading."""
+    by_place: dict[tuple[str, int], list[dict]] = {}
+    for char in chars:
+        by_place.setdefault((char["text"], round(char["top"])), []).append(char)
+    twice, doubled = set(), set()
+    for group in by_place.values():
+        if len(group) > 1:
+            group.sort(key=lambda char: char["x0"])
+            kept = group[0]
+            for char in group[1:]:
+                if char["x0"] - kept["x0"] < min(1.0, (kept["x1"] - kept["x0"]) / 2):
+                    twice.add(id(char))
+                    doubled.add(id(kept))
+                else:
+                    kept = char
+    return ([char for char in chars if id(char) not in twice] if twice else chars), doubled
+
+
+def _problem(error: Exception) -> str:
+    cause = error.args[0] if type(error).__name__ == "PdfminerException" and error.args else error
+    if isinstance(cause, Exception) and type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
+        return "encrypted PDF; it needs a password to be read"
+    detail = str(cause).strip()
+    name = type(cause).__name__ if isinstance(cause, Exception) else type(error).__name__
+    return f"unreadable PDF: {name}{': ' + detail if detail and detail != name else ''}"
+
+
+def _pdf_line(page: int, frame: int, raw: dict, doubled: set[int]) -> _PdfLine | None:
+    chars = [c for c in raw.get("chars", []) if c.get("text", "").strip()]
+    text = " ".join(raw.get("text", "").translate(_LIGATURES).split())
+    if not chars or not text:
+        return None
+    sizes = Counter()
+    for c in chars:
+        sizes[round(float(c["size"]) * 2) / 2] += 1
+    bold = all(_BOLD.search(c.get("fontname", "")) or id(c) in doubled for c in chars)
+    return _PdfLine(page, frame, text, float(raw["top"]), float(raw["bottom"]), float(raw["x0"]), float(raw["x1"]), sizes, bold)
+
+
+def _headings(lines: list[_PdfLine], body_size: float) -> dict[int, tuple[str, int]]:
+    """Style and level by line (id): most characters of the line at least a point larger than the
+    body text, or the whole line bold at body size, short, not ending a clause and not a line of a
+    bold paragraph. Level 0 is the largest heading size; bold body-size headings come after the
+    sized ones."""
+    sized: dict[int, float] = {}
+    bold: list[int] = []
+    right, left = _text_edges(lines, body_size)
+    for i, line in enumerate(lines):
+        large = Counter({s: n for s, n in line.sizes.items() if s >= body_size + HEADING_SIZE_STEP})
+        if 2 * sum(large.values()) > sum(line.sizes.values()):
+            sized[i] = large.most_common(1)[0][0]
+        elif _bold_heading(line, body_size) and not _in_bold_paragraph(lines, i, body_size, right - 0.15 * (right - left)):
+            bold.append(i)
+    ranks = {size: level for level, size in enumerate(sorted(set(sized.values()), reverse=True))}
+    styles = {id(lines[i]): ("heading", ranks[size]) for i, size in sized.items()}
+    styles.update({id(lines[i]): ("heading", len(ranks)) for i in bold})
+    return styles
+
+
+def _bold_heading(line: _PdfLine, body_size: float) -> bool:
+    return (
+        line.bold
+        and line.size >= body_size - 0.5
+        and len(line.text.split()) <= BOLD_HEADING_MAX_WORDS
+        and not line.text.endswith(_CLAUSE_END)
+        and not line.text[0].islower()
+    )
+
+
+def _in_bold_paragraph(lines: list[_PdfLine], i: int, body_size: float, margin: float) -> bool:
+    """Whether a bold line runs on from the line above or into the line below, as the lines of a
+    paragraph set in bold do: the upper line reaches the right margin and the lower one follows on
+    the same page, also in bold."""
+    def runs_on(upper: _PdfLine, lower: _PdfLine) -> bool:
+        return (
+            (upper.page, upper.frame) == (lower.page, lower.frame) and upper.bold and lower.bold and lower.size >= body_size - 0.5
+            and upper.x1 >= margin and not upper.text.endswith(_CLAUSE_END)
+            and lower.top - upper.bottom < (upper.bottom - upper.top)
+        )
+
+    return (i + 1 < len(lines) and runs_on(lines[i], lines[i + 1])) or (i > 0 and runs_on(lines[i - 1], lines[i]))
+
+
+def _text_edges(lines: list[_PdfLine], body_size: float) -> tuple[float, float]:
+    """Where the body text's lines usually end and start (the right and left margins)."""
+    body = [line for line in lines if line.size == body_size and len(line.text.split()) >= 5]
+    if len(body) < 2:
+        return float("inf"), 0.0
+    rights = sorted(line.x1 for line in body)
+    lefts = sorted(line.x0 for line in body)
+    return rights[int(0.9 * (len(rights) - 1))], lefts[int(0.1 * (len(lefts) - 1))]
+
+
+def _usual_pitch(pages: list[list[_PdfLine]], body_size: float) -> tuple[float, float]:
+    """The document's usual distance from one body line to the next within a paragraph (the lower
+    quartile, as many pairs of lines straddle paragraph gaps), and the usual height of a body line."""
+    pitches, heights = [], []
+    for page in pages:
+        for upper, lower in zip(page, page[1:]):
+            if upper.size == body_size == lower.size and upper.frame == lower.frame and lower.top > upper.top:
+                pitches.append(lower.top - upper.top)
+        heights += [line.bottom - line.top for line in page if line.size == body_size]
+    if not pitches:
+        return 0.0, 0.0
+    usual = statistics.quantiles(pitches, n=4)[0] if len(pitches) >= 4 else min(pitches)
+    return usual, statistics.median(heights)

@@ -1,0 +1,305 @@
+"""What each format tells the readers about structure: headings and levels from PDF typography,
+paragraph gaps from PDF spacing, pages from PDF pages, Markdown page markers and Word page
+breaks, Markdown front matter, tables. The files are made here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from kb.errors import DocumentError
+from kb.readers import read_document
+
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def row(line):
+    return (line.text, line.page, line.style, line.level)
+
+
+def blank(page):
+    return ("", page, None, None)
+
+
+@pytest.fixture
+def typeset_pdf(tmp_path):
+    """Minutes on two pages: a 16pt bold title, 13pt agenda points, 11pt body paragraphs with
+    space between them, a bold body-size "Beslut" right above its paragraph, a paragraph set all in
+    bold and a line with two bold words in it."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", style="B", fname=str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(False)
+
+    def line(text, size=11, style="", markdown=False):
+        pdf.set_font("DejaVu", style, size)
+        pdf.cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", markdown=markdown)
+
+    def paragraph(text, style=""):
+        pdf.set_font("DejaVu", style, 11)
+        pdf.multi_cell(120, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+
+    def gap():
+        pdf.ln(4)
+
+    pdf.add_page()
+    line("Protokoll styrelsemöte", 16, "B")
+    gap()
+    line("1. Ekonomi", 13)
+    gap()
+    paragraph(
+        "Ordföranden Anna Berg redovisade att intäkterna ökade under kvartalet och att kostnaderna "
+        "höll sig inom den budget som styrelsen fastställde i december."
+    )
+    gap()
+    line("Beslut", style="B")
+    paragraph("Styrelsen beslutade att godkänna rapporten och lägga den till handlingarna.")
+    gap()
+    paragraph(
+        "Styrelsen betonar att alla kommuner i länet ska få del av satsningen och att ingen del av "
+        "länet får glömmas bort i arbetet",
+        style="B",
+    )
+    gap()
+    line("Mötet leddes av **Anna Berg** som ordförande", markdown=True)
+    pdf.add_page()
+    line("2. Nästa möte", 13)
+    gap()
+    paragraph("Nästa möte hålls den 9 september i Östersund.")
+    path = tmp_path / "styrelse.pdf"
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_typography_gives_headings_levels_gaps_and_pages(typeset_pdf):
+    assert [row(line) for line in read_document(typeset_pdf).lines] == [
+        ("Protokoll styrelsemöte", 1, "heading", 0),
+        blank(1),
+        ("1. Ekonomi", 1, "heading", 1),
+        blank(1),
+        ("Ordföranden Anna Berg redovisade att intäkterna ökade", 1, None, None),
+        ("under kvartalet och att kostnaderna höll sig inom den", 1, None, None),
+        ("budget som styrelsen fastställde i december.", 1, None, None),
+        blank(1),
+        # Bold at the body size: a heading one level below the sized ones, even without space under it.
+        ("Beslut", 1, "heading", 2),
+        ("Styrelsen beslutade att godkänna rapporten och lägga den", 1, None, None),
+        ("till handlingarna.", 1, None, None),
+        blank(1),
+        # A paragraph set in bold is running text, not three headings.
+        ("Styrelsen betonar att alla kommuner i länet ska få", 1, None, None),
+        ("del av satsningen och att ingen del av länet får", 1, None, None),
+        ("glömmas bort i arbetet", 1, None, None),
+        blank(1),
+        ("Mötet leddes av Anna Berg som ordförande", 1, None, None),
+        ("2. Nästa möte", 2, "heading", 1),
+        blank(2),
+        ("Nästa möte hålls den 9 september i Östersund.", 2, None, None),
+    ]
+
+
+def test_pdf_overprinted_text_reads_once_and_is_bold(tmp_path):
+    """Some tools fake bold by printing a line twice, a fraction of a point apart."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.set_xy(10, 10)
+    pdf.cell(0, 6, "Beslut")
+    pdf.set_xy(10.1, 10)
+    pdf.cell(0, 6, "Beslut")
+    pdf.set_xy(10, 16)
+    pdf.cell(0, 6, "Styrelsen beslutade att godkänna rapporten.")
+    pdf.output(str(tmp_path / "fet.pdf"))
+    assert [row(line) for line in read_document(tmp_path / "fet.pdf").lines] == [
+        ("Beslut", 1, "heading", 0),
+        ("Styrelsen beslutade att godkänna rapporten.", 1, None, None),
+    ]
+
+
+def test_pdf_sideways_text_is_turned_upright(tmp_path):
+    """A wide table printed along the page reads as the reader turns the page; the page's upright
+    text comes first."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.cell(0, 6, "Bilaga 1")
+    with pdf.rotation(90, x=105, y=148.5):
+        pdf.set_xy(40, 100)
+        for i in range(3):
+            pdf.cell(0, 6, f"Kommun {i} | budget {i * 10} miljoner kronor", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_x(40)
+    pdf.output(str(tmp_path / "bilaga.pdf"))
+    assert [line.text for line in read_document(tmp_path / "bilaga.pdf").lines] == [
+        "Bilaga 1", "", "Kommun 0 | budget 0 miljoner kronor", "Kommun 1 | budget 10 miljoner kronor",
+        "Kommun 2 | budget 20 miljoner kronor",
+    ]
+
+
+def test_damaged_pdfs_are_refused_by_name(tmp_path, typeset_pdf):
+    data = typeset_pdf.read_bytes()
+    for name, damaged in [
+        ("halv.pdf", data[: len(data) // 2]),
+        ("utan slut.pdf", data[:-200]),
+        ("skräp.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 20),
+    ]:
+        with pytest.raises(DocumentError, match=f"{name}: unreadable PDF"):
+            read_document(tmp_path / name, damaged)
+
+
+def test_pdf_with_a_password_is_refused_by_name(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.cell(0, 5, "Protokoll")
+    pdf.set_encryption(owner_password="ägare", user_password="hemligt")
+    with pytest.raises(DocumentError, match="låst.pdf: encrypted PDF"):
+        read_document(tmp_path / "låst.pdf", bytes(pdf.output()))
+
+
+MARKDOWN = """\
+---
+Title: Styrelsemöte Almi Mitt
+datum: 2024-05-06
+tid: 9:30
+närvarande:
+  - Anna Berg
+  - Olle Martinell
+---
+<!-- sida 1 -->
+# Styrelsemöte
+
+<!-- en anteckning
+över två rader -->
+Mötet öppnades.
+
+<!-- sida 2 -->
+| Namn | Roll |
+|------|------|
+| Anna Berg | ordförande |
+
+<!-- pagebreak -->
+## Nästa möte
+"""
+
+
+def test_markdown_front_matter_page_markers_and_tables(tmp_path):
+    path = tmp_path / "styrelse.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    document = read_document(path)
+    assert document.metadata == {
+        "title": "Styrelsemöte Almi Mitt", "datum": "2024-05-06", "tid": "9:30", "närvarande": "Anna Berg, Olle Martinell",
+    }
+    assert [row(line) for line in document.lines] == [blank(1)] * 9 + [
+        ("Styrelsemöte", 1, "heading", 0),
+        blank(1),
+        blank(1),
+        blank(1),
+        ("Mötet öppnades.", 1, None, None),
+        blank(1),
+        blank(2),
+        ("Namn | Roll", 2, "table", None),
+        ("", 2, "table", None),
+        ("Anna Berg | ordförande", 2, "table", None),
+        blank(2),
+        blank(3),
+        ("Nästa möte", 3, "heading", 1),
+    ]
+    assert [line.number for line in document.lines] == list(range(1, 23))
+
+
+def test_markdown_front_matter_without_a_yaml_library(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "yaml", None)  # import yaml raises ImportError
+    path = tmp_path / "styrelse.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    assert read_document(path).metadata == {"title": "Styrelsemöte Almi Mitt", "datum": "2024-05-06", "tid": "9:30"}
+
+
+def test_markdown_rule_at_the_top_is_not_front_matter(tmp_path):
+    path = tmp_path / "anteckningar.md"
+    path.write_text("---\nMöte med länsstyrelsen\n---\nText\n", encoding="utf-8")
+    document = read_document(path)
+    assert document.metadata == {} and "Möte med länsstyrelsen" in [line.text for line in document.lines]
+    assert all(line.page is None for line in document.lines)
+
+
+def _word_with_table_and_page_break(path):
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    word = docx.Document()
+    word.add_paragraph("Protokoll", style="Title")
+    table = word.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Närvarande", "Anna Berg"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Justerare", "Olle Martinell"
+    word.add_heading("1. Ekonomi", level=1)
+    word.add_paragraph("Intäkterna ökade.")
+    word.add_page_break()
+    # A style of the organisation's own that Word's outline puts at level 2 (w:outlineLvl 1).
+    style = word.styles.add_style("Punktrubrik", WD_STYLE_TYPE.PARAGRAPH)
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "1")
+    style.element.get_or_add_pPr().append(outline)
+    word.add_paragraph("2. Nästa möte", style="Punktrubrik")
+    word.add_paragraph("Nästa möte hålls den 9 september.")
+    word.save(str(path))
+    return path
+
+
+def test_word_tables_outline_levels_and_page_breaks(tmp_path):
+    document = read_document(_word_with_table_and_page_break(tmp_path / "styrelse.docx"))
+    assert [row(line) for line in document.lines] == [
+        ("Protokoll", 1, "heading", 0),
+        ("Närvarande", 1, "table", None),
+        ("Anna Berg", 1, "table", None),
+        ("Justerare", 1, "table", None),
+        ("Olle Martinell", 1, "table", None),
+        ("1. Ekonomi", 1, "heading", 0),
+        ("Intäkterna ökade.", 1, None, None),
+        blank(1),  # the paragraph holding the page break
+        ("2. Nästa möte", 2, "heading", 1),
+        ("Nästa möte hålls den 9 september.", 2, None, None),
+    ]
+
+
+def test_word_pages_from_where_word_last_broke_them(tmp_path):
+    """A file saved by Word marks where each page began (w:lastRenderedPageBreak), also after a
+    hard page break; a paragraph running over a page break is on the page it starts on."""
+    import docx
+    from docx.oxml import OxmlElement
+
+    def rendered_break(run):
+        run._r.append(OxmlElement("w:lastRenderedPageBreak"))
+
+    word = docx.Document()
+    word.add_paragraph("Första sidan.")
+    long = word.add_paragraph()
+    long.add_run("En lång paragraf som börjar på sidan ett")
+    rendered_break(long.add_run())
+    long.add_run(" och slutar på sidan två.")
+    word.add_page_break()
+    after = word.add_paragraph()
+    rendered_break(after.add_run())
+    after.runs[0].add_text("Tredje sidan.")
+    word.save(str(tmp_path / "lång.docx"))
+    lines = read_document(tmp_path / "lång.docx").lines
+    assert [(line.text, line.page) for line in lines] == [
+        ("Första sidan.", 1),
+        ("En lång paragraf som börjar på sidan ett och slutar på sidan två.", 1),
+        ("", 2),
+        ("Tredje sidan.", 3),
+    ]
+
+
+def test_word_without_page_breaks_has_no_pages(tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("Protokoll")
+    word.add_paragraph("Mötet öppnades.")
+    word.save(str(tmp_path / "kort.docx"))
+    assert [line.page for line in read_document(tmp_path / "kort.docx").lines] == [None, None]
