@@ -14,6 +14,7 @@ up the cached embeddings and finishes the work.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import sqlite3
 import sys
@@ -289,8 +290,12 @@ class KnowledgeBase:
 
     def _corpus_files(self, corpus: Path, summary: UpdateSummary) -> dict[str, Path]:
         files = {}
+        ignored = _ignore_patterns(corpus)
         for path in sorted(corpus.rglob("*")):
-            if not path.is_file() or any(part.startswith(".") for part in path.relative_to(corpus).parts):
+            relative = path.relative_to(corpus)
+            if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+                continue
+            if any(fnmatch.fnmatch(relative.as_posix(), p) or fnmatch.fnmatch(path.name, p) for p in ignored):
                 continue
             rel = path.as_posix()
             if is_supported(path):
@@ -384,6 +389,19 @@ class KnowledgeBase:
         for path in self.index_dir.glob("vectors.*"):
             if path != live:
                 path.unlink(missing_ok=True)
+
+
+IGNORE_FILE = ".kbignore"
+
+
+def _ignore_patterns(corpus: Path) -> list[str]:
+    """Glob patterns, one a line, of files in the corpus that are not minutes (notes, licences):
+    matched against the path inside the corpus and against the file name."""
+    path = corpus / IGNORE_FILE
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _context(meeting: Meeting, item: Item) -> str:

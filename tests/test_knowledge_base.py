@@ -244,3 +244,12 @@ def test_a_lost_vector_file_is_written_anew_from_the_cache_by_the_next_update(kb
     reader = kb_factory(kb.index_dir)
     assert reader.stats()["passages"] == len(reader._live_vectors()) == 20
     assert reader.check().ok
+
+
+def test_files_the_corpus_ignores_are_not_indexed_nor_reported(kb_factory, corpus):
+    (corpus / "notes").mkdir()
+    (corpus / "notes" / "PROVENANCE.md").write_text("# Where the minutes come from\n\nA public repository.\n")
+    (corpus / "questions.jsonl").write_text("{}\n")
+    (corpus / ".kbignore").write_text("# not minutes\nPROVENANCE.md\n*.jsonl\n")
+    summary = kb_factory().update(corpus, progress=False)
+    assert summary.added == [f"{corpus.as_posix()}/2020-12-14_naringslivsdialog.txt"] and summary.skipped == []

@@ -41,11 +41,20 @@ def parse_minutes(document: Document) -> Meeting:
         document.path.name.replace("_", " "),
     )
     title = metadata.meeting_title(title_text) or metadata.front_matter(front, metadata._TITLE_KEYS)
-    body = metadata.body(title, header_text, furniture_text)
+    body = metadata.body(title, " ".join(block.text for block in blocks[:header_count]), furniture_text)
     if body and body.casefold() not in title.casefold() and len(title.split()) <= 2:
         title = f"{title} – {body}" if title else body
-    items = items_of(build_tree(blocks[header_count:], ranks[header_count:]))
+    root = build_tree(blocks[header_count:], ranks[header_count:])
+    # A heading over the whole document ("LÅNGASANDS FASTIGHETSÄGAREFÖRENING" above every point)
+    # names the meeting; it is no section.
+    while len(root.children) == 1 and root.children[0].children and len(root.children[0].blocks) <= 3 \
+            and not root.blocks and root.children[0].party is None:
+        wrapper = root.children[0]
+        header_count += 1 + len(wrapper.blocks)
+        root.children = wrapper.children
+    items = items_of(root)
     header = blocks[:header_count]
+    header_text = " ".join(block.text for block in header)
     return Meeting(
         title=title or document.path.stem,
         date=date,

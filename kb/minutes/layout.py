@@ -248,9 +248,17 @@ def _bullet_levels(content: list[Line]) -> bool:
     return bool(marks & set(MAJOR_BULLETS)) and bool(marks & set(MINOR_BULLETS))
 
 
+# "####1. Val av mötesordförande": a Markdown heading its author wrote without the space that
+# CommonMark requires; every reader of the minutes sees a heading.
+_UNSPACED_HEADING = re.compile(r"^(#{1,6})(?=[^#\s])(.+)$")
+
+
 def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, str, int | None]:
     if line.style == "heading":
         return "heading", stripped, line.level
+    m = _UNSPACED_HEADING.match(stripped) if line.style is None else None
+    if m:
+        return "heading", m.group(2).strip(), len(m.group(1)) - 1
     if line.style == "table":
         return "table", stripped, None
     if line.style == "list":

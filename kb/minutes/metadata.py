@@ -81,9 +81,8 @@ def body(*texts: str) -> str | None:
         if not m:
             continue
         words = m.group(0).split()
-        words[-1] = _MEETING_SUFFIX.sub("", words[-1])
-        if not words[-1]:
-            continue
+        stem = _MEETING_SUFFIX.sub("", words[-1])
+        words[-1] = stem if len(stem) >= 5 else words[-1]  # "Styrelsemöte" -> "Styrelse", not "Årsmöte" -> "Års"
         # The organisation named right after ("Styrelsemöte Almi Mitt"): the capitalised words.
         owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():])
         found = " ".join(words) + (owner.group(0) if owner else "")

@@ -57,10 +57,11 @@ class Node:
     @property
     def title_only(self) -> bool:
         """A title, perhaps with one short line under it ("– Region JH"), and nothing else."""
-        return (
-            self.opener is not None and not self.children and self.party is None
-            and len(self.blocks) <= 1 and all(is_title(b.text) for b in self.blocks)
-        )
+        if self.opener is None or self.children or self.party is not None:
+            return False
+        if self.opener.kind in ("heading", "numbered"):
+            return not self.blocks  # under an agenda point, one short line is what was decided
+        return is_title(self.opener.text) and len(self.blocks) <= 1 and all(is_title(b.text) for b in self.blocks)
 
 
 def structured(blocks: list[Block]) -> bool:
@@ -89,7 +90,8 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
             rank = block.level or 0
         elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
             rank = number_base + (block.level or 1)
-        elif block.kind == "major" or (found and not found[2] and not _list_of_names(block, following)):
+        elif block.kind == "major" or (found and not found[2] and not _list_of_names(block, following)
+                                       and not _list_of_names(block, blocks[index - 1] if index else None)):
             rank = CONTRIBUTION
         elif block.kind == "plain" and is_title(block.text) and block.start == block.end and following is not None \
                 and following.kind in ("plain", "minor", "major") and not is_title(following.text):
@@ -103,10 +105,12 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
     return ranks
 
 
-def _list_of_names(block: Block, following: Block | None) -> bool:
-    """A name line directly followed by another (a list of people), not a contribution."""
-    return following is not None and not following.after_gap and match_speaker(following.text) is not None \
-        and not match_speaker(following.text)[2] and following.kind == block.kind
+def _list_of_names(block: Block, neighbour: Block | None) -> bool:
+    """A name line next to another (a list of people), not a contribution."""
+    if neighbour is None or neighbour.kind != block.kind:
+        return False
+    found = match_speaker(neighbour.text)
+    return found is not None and not found[2]
 
 
 def build_tree(blocks: list[Block], ranks: list[float | None]) -> Node:
@@ -184,8 +188,10 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         # its small sub-parts ("Förslag", "Beslut") go together.
         # and a point too small to answer anything alone ("Mötets öppnande / 12:14") goes with
         # its neighbours at any level.
+        # A contribution is its own item however small, unless it is one short line ("Ana not present").
+        lone_line = child.rank == CONTRIBUTION and not child.blocks and not child.children and child.size < 40
         small = (owner is not None and child.size < MIN_CHARS or child.size < TINY_CHARS) and not child.party \
-            and child.rank != CONTRIBUTION
+            and (child.rank != CONTRIBUTION or lone_line)
         if small and merged and sum(m.size for m in merged) + child.size <= MAX_CHARS:
             merged.append(child)
             continue
