@@ -40,10 +40,10 @@ def parse_minutes(document: Document) -> Meeting:
         title_text, metadata.front_matter(front, metadata._DATE_KEYS), header_text, furniture_text,
         document.path.name.replace("_", " "),
     )
-    title = metadata.meeting_title(title_text) or metadata.front_matter(front, metadata._TITLE_KEYS)
-    body = metadata.body(title, " ".join(block.text for block in blocks[:header_count]), furniture_text)
-    if body and body.casefold() not in title.casefold() and len(title.split()) <= 2:
-        title = f"{title} – {body}" if title else body
+    body = metadata.body(metadata.meeting_title(title_text), header_text, furniture_text)
+    title = metadata.choose_title(
+        metadata.meeting_title(title_text), metadata.front_matter(front, metadata._TITLE_KEYS), body, document.path.stem
+    )
     root = build_tree(blocks[header_count:], ranks[header_count:])
     # A heading over the whole document ("LÅNGASANDS FASTIGHETSÄGAREFÖRENING" above every point)
     # names the meeting; it is no section.
@@ -56,7 +56,7 @@ def parse_minutes(document: Document) -> Meeting:
     header = blocks[:header_count]
     header_text = " ".join(block.text for block in header)
     return Meeting(
-        title=title or document.path.stem,
+        title=title,
         date=date,
         next_meeting=metadata.next_meeting(date, items),
         body=body,

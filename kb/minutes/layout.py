@@ -18,8 +18,8 @@ MAJOR_BULLETS = "▪•●■\uf0a7\uf0b7"  # the last two: Symbol-font bullets 
 MINOR_BULLETS = "–—-*◦▫‣∙"
 BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
 # "§ 12", "12 Budget 2025" (a bare number only before a capital: "37 miljoner" is a wrapped
-# sentence), "1.", "1.1", "2)".
-NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d+(?:\.\d+)+\.?|\d+[.)]|\d+(?=\s+[{UPPER}])|\d+$)\s*(.*)$")
+# sentence), "1.", "1.1", "2)"; never four digits ("2014. För att ..." is a year that wraps).
+NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(.*)$")
 # A case reference after the number: "§ 187 Dnr BN-2025-00001", "§ 4 KS 2024/123".
 _REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\w.]{0,5}\s*)*(?:[A-ZÅÄÖ]{1,6}[- ]?)?\d{2,4}[-/:.]\d+(?:[-/:.]\d+)*\s*$")
 _TERMINAL = (".", "!", "?", ":", ";")
@@ -39,7 +39,7 @@ _PAGE_COUNTER = re.compile(r"(?:^|\s)(?:sida\s+|page\s+)?(\d{1,3})\s*(?:\((\d{1,
 _FURNITURE_REACH = 5  # how many lines from a page's edge a running header or footer may sit
 # (four lines of header are common: issuer, body, "Datum", the date)
 # A table of contents entry: a title, dot leaders (or a tab run) and a page number.
-_CONTENTS_ENTRY = re.compile(r"(?:\.{4,}|…{2,}|(?:\s\.){4,})\s*\d{1,4}\s*$")
+_CONTENTS_ENTRY = re.compile(r"(?:[.…·](?:\s?)){4,}\s*\d{1,4}\s*$|…{2,}[.\s]*\d{1,4}\s*$")
 
 
 @dataclass
@@ -84,7 +84,14 @@ def lay_out(lines: list[Line], wrapped: bool) -> Layout:
 
 
 def _normalised(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
+    """A running header or footer's text, its page number aside ("Protokoll 3", "4 Styrelsen")."""
+    text = " ".join(text.split()).casefold()
+    return _EDGE_NUMBER.sub("", _COUNTER_ANYWHERE.sub(" ", text)).strip()
+
+
+# A page counter wherever the header's columns put it: "Protokoll 3 (12) Nämnden", "Sida 3 av 12".
+_COUNTER_ANYWHERE = re.compile(r"\b\d{1,3}\s*\(\d{1,3}\)|\b(?:sida|page)\s+\d{1,3}(?:\s+(?:av|of)\s+\d{1,3})?\b", re.I)
+_EDGE_NUMBER = re.compile(r"^\d{1,4}\s+|\s+\d{1,4}$|^\d{1,4}$")
 
 
 def page_furniture(lines: list[Line]) -> set[int]:
@@ -115,6 +122,7 @@ def page_furniture(lines: list[Line]) -> set[int]:
             for i in indexes:
                 if i < len(content):
                     seen_on.setdefault((side, _normalised(content[i].text)), set()).add(edge_number)
+    furniture |= _closing_pages(content, pages)
     needed = max(2, (len(edges) + 1) // 2)
     for (side, text), where in seen_on.items():
         if len(where) >= needed:
@@ -123,6 +131,23 @@ def page_furniture(lines: list[Line]) -> set[int]:
                 if i < len(content) and _normalised(content[i].text) == text
             )
     return furniture
+
+
+def _closing_pages(content: list[Line], pages: dict[int, list[int]]) -> set[int]:
+    """The last pages when they hold no sentence and no agenda point: signature and e-signing
+    receipts ("Undertecknat av", names, timestamps, transaction ids), not content."""
+    found: set[int] = set()
+    for page in sorted(pages, reverse=True)[: max(0, len(pages) - 1)]:
+        lines = [content[i] for i in pages[page]]
+        prose = any(
+            len(line.text.split()) > 8 or (line.text.rstrip().endswith((".", "?", "!")) and len(line.text.split()) >= 4)
+            or NUMBERED.match(line.text.strip()) and line.text.strip().startswith("§")
+            for line in lines
+        )
+        if prose:
+            break
+        found.update(line.number for line in lines)
+    return found
 
 
 def _is_page_counter(text: str) -> bool:
@@ -134,27 +159,28 @@ def _is_page_counter(text: str) -> bool:
 
 
 def table_of_contents(lines: list[Line]) -> set[int]:
-    """A table of contents: at least two entries with dot leaders and a page number, and the lines
-    between and just above them (the "Innehåll" title, an entry's first line); not content."""
-    content = [line for line in lines if line.text.strip()]
-    entries = [i for i, line in enumerate(content) if _CONTENTS_ENTRY.search(line.text)]
-    if len(entries) < 2:
-        return set()
+    """A table of contents: at least two entries with dot leaders and a page number, the lines
+    between them, each entry's first lines (back to a blank line), and a short title just above
+    ("Innehåll"); not content."""
+    entries = [i for i, line in enumerate(lines) if _CONTENTS_ENTRY.search(line.text)]
     found: set[int] = set()
-    run = [entries[0]]
-    for i in entries[1:] + [None]:
-        if i is not None and i - run[-1] <= 3:
-            run.append(i)
-            continue
-        if len(run) >= 2:
-            # Up to two lines before the first entry: its title ("Innehåll") or the entry's first line.
-            first = run[0]
-            while first > 0 and run[0] - first < 2 and len(content[first - 1].text.split()) <= 8 \
-                    and not content[first - 1].text.rstrip().endswith((".", ":")):
-                first -= 1
-            found.update(content[j].number for j in range(first, run[-1] + 1))
-        if i is not None:
-            run = [i]
+    runs: list[list[int]] = []
+    for i in entries:
+        content_between = sum(1 for line in lines[runs[-1][-1] + 1 : i] if line.text.strip()) if runs else None
+        if runs and content_between <= 3:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in (r for r in runs if len(r) >= 2):
+        first = run[0]
+        while first > 0 and run[0] - first < 4 and lines[first - 1].text.strip():
+            first -= 1  # the first entry's opening lines ("§ 22 Dnr KS-2023-00679")
+        above = first - 1
+        while above >= 0 and not lines[above].text.strip():
+            above -= 1
+        if above >= 0 and len(lines[above].text.split()) <= 2 and (above == 0 or not lines[above - 1].text.strip()):
+            first = above  # its title
+        found.update(line.number for line in lines[first : run[-1] + 1] if line.text.strip())
     return found
 
 

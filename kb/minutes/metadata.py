@@ -24,6 +24,8 @@ _DATE_LABEL = re.compile(r"\b\w*datum\b:?|\bden\b|\bkl\.?\s*\d{1,2}[.:]\d{2}", r
 # Front matter keys that name the date or the title, as Markdown exports write them.
 _DATE_KEYS = ("date", "datum", "mötesdatum", "sammanträdesdatum")
 _TITLE_KEYS = ("title", "titel", "rubrik")
+# A title that says what the document is ("Protokoll", "Styrelsemöte", "Anteckningar").
+_MINUTES_WORD = re.compile(r"protokoll|möte|sammanträde|anteckning|minnes|stämma|dialog|minutes|meeting", re.I)
 
 
 def split_header(blocks: list[Block], ranks: list[float | None]) -> tuple[int, int]:
@@ -76,7 +78,7 @@ def body(*texts: str) -> str | None:
     """Who met, as the title (else the header, else the page headers) names it: the committee
     ("Kommunstyrelsens arbetsutskott"), the dialogue ("Näringslivsdialog"), the board and whose
     ("Styrelse Almi Mitt")."""
-    for text in texts:
+    for n, text in enumerate(texts):
         m = _BODY_WORD.search(text)
         if not m:
             continue
@@ -84,7 +86,7 @@ def body(*texts: str) -> str | None:
         stem = _MEETING_SUFFIX.sub("", words[-1])
         words[-1] = stem if len(stem) >= 5 else words[-1]  # "Styrelsemöte" -> "Styrelse", not "Årsmöte" -> "Års"
         # The organisation named right after ("Styrelsemöte Almi Mitt"): the capitalised words.
-        owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():])
+        owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():]) if n == 0 else None  # in the title only
         found = " ".join(words) + (owner.group(0) if owner else "")
         return found[:1].upper() + found[1:]
     return None
@@ -102,3 +104,13 @@ def next_meeting(date: dt.date | None, items: list[Item]) -> dt.date | None:
                     found = found.replace(year=found.year + 1)
                 return found
     return None
+
+
+def choose_title(title: str, front_title: str, body_name: str | None, stem: str) -> str:
+    """The leading text when it names the meeting or who met; else the front matter's title,
+    else who met (from the page headers), else the leading text, else the file name."""
+    names_it = _MINUTES_WORD.search(title) or (body_name and body_name.casefold() in title.casefold())
+    if title and names_it and len(title) <= 120:
+        return title if not body_name or body_name.casefold() in title.casefold() or len(title.split()) > 2 \
+            else f"{title} – {body_name}"
+    return front_title or body_name or title[:120] or stem

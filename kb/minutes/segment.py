@@ -90,7 +90,8 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
             rank = block.level or 0
         elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
             rank = number_base + (block.level or 1)
-        elif block.kind == "major" or (found and not found[2] and not _list_of_names(block, following)
+        elif block.kind == "major" or (found and not found[2] and _says_something(following)
+                                       and not _list_of_names(block, following)
                                        and not _list_of_names(block, blocks[index - 1] if index else None)):
             rank = CONTRIBUTION
         elif block.kind == "plain" and is_title(block.text) and block.start == block.end and following is not None \
@@ -103,6 +104,13 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
         ranks.append(rank)
         since_opener = 0 if rank is not None else since_opener + 1
     return ranks
+
+
+def _says_something(following: Block | None) -> bool:
+    """Whether what follows a name line is what the person said (not a signature at the end,
+    not the next name or heading)."""
+    return following is not None and following.kind not in ("heading", "numbered") \
+        and match_speaker(following.text) is None
 
 
 def _list_of_names(block: Block, neighbour: Block | None) -> bool:
@@ -148,24 +156,29 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
     if len(own) > 1 or not node.children:
         for n, part in enumerate(_parts(prefix + own)):
             out.append(_item(part, title, path, node, lead if n == 0 else []))
-        lead = []
+        lead, prefix = [], []
     else:
-        lead = lead + prefix + own  # a title alone leads into its first child
-    _chunk_children(node, path + [title], out, lead, owner=node)
+        prefix = prefix + own  # a title alone opens the text of its first child
+    _chunk_children(node, path + [title], out, lead, owner=node, prefix=prefix)
 
 
 def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Block] | None = None,
-                    owner: Node | None = None) -> None:
+                    owner: Node | None = None, prefix: list[Block] | None = None) -> None:
     lead = list(lead or [])
+    opening = list(prefix or [])  # the owner's title, for the first item made here
     section: list[str] = []
     section_party: str | None = None
     merged: list[Node] = []
 
     def flush():
         nonlocal lead
+        nonlocal opening
         if merged:
-            blocks = [b for m in merged for b in m.all_blocks()]
-            out.append(_item(blocks, merged[0].opener.text, path + section, owner or merged[0], lead))
+            blocks = opening + [b for m in merged for b in m.all_blocks()]
+            opening = []
+            sub_parts = owner is not None and merged[0].rank == SUB_PART
+            title = owner.opener.text if sub_parts else merged[0].opener.text
+            out.append(_item(blocks, title, path[:-1] if sub_parts else path + section, owner or merged[0], lead))
             merged.clear()
             lead = []
 
@@ -200,6 +213,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             prefix = [b for m in merged for b in m.all_blocks()]  # too small alone: it leads into this one
             merged.clear()
         flush()
+        if not merged and not small:
+            prefix, opening = opening + prefix, []
         if small:
             merged.append(child)
             continue
@@ -207,6 +222,11 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         _chunk(child, path + section, out, lead, prefix)
         for item in out[before:]:
             item.organisation = item.organisation or section_party
+            if owner is not None and child.rank == SUB_PART and item.section and item.section.endswith(owner.opener.text):
+                # A sub-part ("Beslut", "Sammanfattning av ärendet") is part of its point: the
+                # point's title is the item's, the sub-part's title its first line.
+                item.title = owner.opener.text
+                item.section = item.section[: -len(owner.opener.text)].rstrip(" >") or None
         lead = []
     if merged and out and sum(m.size for m in merged) < TINY_CHARS and out[-1].line_end < merged[0].opener.start:
         # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it.
@@ -220,18 +240,24 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
 
 
 def _parts(blocks: list[Block]) -> list[list[Block]]:
-    """Blocks in runs of at most MAX_CHARS; a block longer than that is cut at sentences."""
+    """Blocks in runs of at most MAX_CHARS, of about equal size (no 30-character tail); a block
+    longer than that is cut at sentences."""
     pieces: list[Block] = []
     for block in blocks:
         pieces += _sentences(block) if len(block.text) > MAX_CHARS else [block]
+    total = sum(len(piece.text) + 1 for piece in pieces)
+    target = total / -(-total // MAX_CHARS)  # total over the fewest parts that can hold it
     parts: list[list[Block]] = [[]]
     size = 0
     for piece in pieces:
-        if parts[-1] and size + len(piece.text) > MAX_CHARS:
+        if parts[-1] and (size + len(piece.text) > MAX_CHARS or size >= target):
             parts.append([])
             size = 0
         parts[-1].append(piece)
         size += len(piece.text) + 1
+    if len(parts) > 1 and size < MIN_CHARS and size + sum(len(p.text) + 1 for p in parts[-2]) <= MAX_CHARS:
+        tail = parts.pop()
+        parts[-1] += tail  # no small tail on its own
     return parts
 
 
