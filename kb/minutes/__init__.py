@@ -23,6 +23,9 @@ from kb.readers import Document
 __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "parse_speaker"]
 
 DEFAULT_SEGMENTER = "minutes"
+# Raised whenever parsing changes what items a file gives: an index built by another version
+# parses every file again on its next update (embeddings of unchanged item texts are reused).
+PARSER_VERSION = 3
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -47,10 +50,14 @@ def parse_minutes(document: Document) -> Meeting:
     root = build_tree(blocks[header_count:], ranks[header_count:])
     # A heading over the whole document ("LÅNGASANDS FASTIGHETSÄGAREFÖRENING" above every point)
     # names the meeting; it is no section.
-    while len(root.children) == 1 and root.children[0].children and len(root.children[0].blocks) <= 3 \
-            and not root.blocks and root.children[0].party is None:
+    while len(root.children) == 1 and len(root.children[0].children) >= 2 and not root.blocks \
+            and root.children[0].party is None:
         wrapper = root.children[0]
-        header_count += 1 + len(wrapper.blocks)
+        if len(wrapper.blocks) <= 3:  # place and time: the header
+            header_count += 1 + len(wrapper.blocks)
+        else:  # text of its own before the first point ("Inledning"): items of its own
+            header_count += 1
+            root.blocks = wrapper.blocks
         root.children = wrapper.children
     items = items_of(root)
     header = blocks[:header_count]

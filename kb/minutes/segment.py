@@ -2,9 +2,10 @@
 
 1. Openers: the blocks that start a part of the minutes, each with a rank (lower is more major):
    a heading has its format's level (Word style, Markdown `#`, PDF font size); an agenda number
-   its depth ("§ 12", "12." -> 1, "3.7" -> 2); a contribution ("Almi, Martin Hellström", a
-   top-level bullet of a two-level list) ranks below points; a short title line over a paragraph
-   ("Beslut", "Sammanfattning av ärendet") is a sub-part, lowest of all.
+   its depth ("§ 12", "12." -> 1, "3.7" -> 2); a contribution ("Almi, Martin Hellström"; in
+   minutes without headings or numbered points, a top-level bullet of a two-level list) ranks
+   below points; a short title line over a paragraph ("Beslut", "Sammanfattning av ärendet") is a
+   sub-part, lowest of all.
 2. A tree: each opener holds what follows it until an opener of the same or a higher rank.
 3. Items: a part that fits in MAX_CHARS is one item, its sub-parts inside it; a larger one gives
    its own text, then each child, as items; small siblings without a speaker of their own are
@@ -90,7 +91,7 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
             rank = block.level or 0
         elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
             rank = number_base + (block.level or 1)
-        elif block.kind == "major" or (found and not found[2] and _says_something(following)
+        elif (block.kind == "major" and (not agenda or found)) or (found and not found[2] and _says_something(following)
                                        and not _list_of_names(block, following)
                                        and not _list_of_names(block, blocks[index - 1] if index else None)):
             rank = CONTRIBUTION
@@ -153,12 +154,12 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
         out.append(_item(prefix + node.all_blocks(), title, path, node, lead))
         return
     own = [node.opener] + node.blocks
-    if len(own) > 1 or not node.children:
+    if not node.children or sum(len(b.text) + 1 for b in node.blocks) >= TINY_CHARS:
         for n, part in enumerate(_parts(prefix + own)):
             out.append(_item(part, title, path, node, lead if n == 0 else []))
         lead, prefix = [], []
     else:
-        prefix = prefix + own  # a title alone opens the text of its first child
+        prefix = prefix + own  # a title (with a line or two) opens the text of its first child
     _chunk_children(node, path + [title], out, lead, owner=node, prefix=prefix)
 
 
