@@ -134,14 +134,14 @@ def page_furniture(lines: list[Line]) -> set[int]:
 
 
 def _closing_pages(content: list[Line], pages: dict[int, list[int]]) -> set[int]:
-    """The last pages when they hold no sentence and no agenda point: signature and e-signing
-    receipts ("Undertecknat av", names, timestamps, transaction ids), not content."""
+    """The last pages when they hold no sentence, no heading and no agenda point: signature and
+    e-signing receipts ("Undertecknat av", names, timestamps, transaction ids), not content."""
     found: set[int] = set()
     for page in sorted(pages, reverse=True)[: max(0, len(pages) - 1)]:
         lines = [content[i] for i in pages[page]]
         prose = any(
             len(line.text.split()) > 8 or (line.text.rstrip().endswith((".", "?", "!")) and len(line.text.split()) >= 4)
-            or NUMBERED.match(line.text.strip()) and line.text.strip().startswith("§")
+            or NUMBERED.match(line.text.strip()) or line.style == "heading"
             for line in lines
         )
         if prose:
@@ -340,6 +340,8 @@ def _join(left: str, right: str) -> tuple[str, int]:
     compound) keeps its hyphen and space."""
     if re.search(rf"[{LOWER}]-$", left) and right[:1].islower() and not right.startswith(("och ", "eller ")):
         return left[:-1] + right, len(left) - 1
+    if re.search(r"\d-$", left) and right[:1].isdigit():  # a range wrapped at its dash: "10-" + "16"
+        return left + right, len(left)
     return f"{left} {right}", len(left) + 1
 
 

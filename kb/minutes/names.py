@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+# Swedish month names, and the English ones that minutes kept in English use.
 MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("januari", "jan"), ("februari", "feb"), ("mars", "mar"), ("april", "apr"),
-            ("maj",), ("juni", "jun"), ("juli", "jul"), ("augusti", "aug"),
-            ("september", "sep", "sept"), ("oktober", "okt"), ("november", "nov"),
-            ("december", "dec"),
+            ("januari", "jan", "january"), ("februari", "feb", "february"), ("mars", "mar", "march"),
+            ("april", "apr"), ("maj", "may"), ("juni", "jun", "june"), ("juli", "jul", "july"),
+            ("augusti", "aug", "august"), ("september", "sep", "sept"), ("oktober", "okt", "october", "oct"),
+            ("november", "nov"), ("december", "dec"),
         ],
         start=1,
     )

@@ -2,9 +2,9 @@
 
 1. Openers: the blocks that start a part of the minutes, each with a rank (lower is more major):
    a heading has its format's level (Word style, Markdown `#`, PDF font size); an agenda number
-   its depth ("§ 12", "12." -> 1, "3.7" -> 2); a contribution ("Almi, Martin Hellström"; in
-   minutes without headings or numbered points, a top-level bullet of a two-level list) ranks
-   below points; a short title line over a paragraph ("Beslut", "Sammanfattning av ärendet") is a
+   its depth ("§ 12", "12." -> 1, "3.7" -> 2); a contribution ("Almi, Martin Hellström"; a
+   top-level bullet of a two-level list, in minutes with headings only when sub-bullets follow
+   it) ranks below points; a short title line over a paragraph ("Beslut", "Sammanfattning av ärendet") is a
    sub-part, lowest of all.
 2. A tree: each opener holds what follows it until an opener of the same or a higher rank.
 3. Items: a part that fits in MAX_CHARS is one item, its sub-parts inside it; a larger one gives
@@ -62,7 +62,14 @@ class Node:
             return False
         if self.opener.kind in ("heading", "numbered"):
             return not self.blocks  # under an agenda point, one short line is what was decided
-        return is_title(self.opener.text) and len(self.blocks) <= 1 and all(is_title(b.text) for b in self.blocks)
+        # One line under it may name whose section it is ("Avstämning läget i länet" / "Region JH").
+        return is_title(self.opener.text) and len(self.blocks) <= 1 and all(_names(b.text) for b in self.blocks)
+
+
+def _names(text: str) -> bool:
+    """A short line of capitalised words or acronyms ("Region JH", "Almi Mitt"): a name."""
+    words = text.split()
+    return 0 < len(words) <= 4 and all(word[:1].isupper() for word in words) and is_title(text)
 
 
 def structured(blocks: list[Block]) -> bool:
@@ -91,7 +98,8 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
             rank = block.level or 0
         elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
             rank = number_base + (block.level or 1)
-        elif (block.kind == "major" and (not agenda or found)) or (found and not found[2] and _says_something(following)
+        elif (block.kind == "major" and (not agenda or found or (following is not None and following.kind == "minor"))) \
+                or (found and not found[2] and _says_something(following)
                                        and not _list_of_names(block, following)
                                        and not _list_of_names(block, blocks[index - 1] if index else None)):
             rank = CONTRIBUTION
@@ -150,7 +158,10 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
     """Items for one part; `lead` are title-only lines above it that it takes into its range,
     `prefix` tiny parts before it that it takes into its text."""
     title = node.opener.text
-    if node.size + sum(len(b.text) + 1 for b in prefix) <= MAX_CHARS and not any(child.party for child in node.children):
+    # Contributions stay apart: two speakers' words, or two topics of a round, are never one item.
+    contributions = sum(child.rank == CONTRIBUTION for child in node.children)
+    if node.size + sum(len(b.text) + 1 for b in prefix) <= MAX_CHARS and contributions < 2 \
+            and not any(child.party for child in node.children):
         out.append(_item(prefix + node.all_blocks(), title, path, node, lead))
         return
     own = [node.opener] + node.blocks
@@ -292,7 +303,7 @@ def _slice(block: Block, a: int, b: int) -> Block:
 
 
 def _item(blocks: list[Block], title: str, path: list[str], node: Node | None, lead: list[Block]) -> Item:
-    first = (lead or blocks)[0]
+    first = min(lead + blocks, key=lambda block: block.start)
     organisation, speaker = _who(node, blocks)
     return Item(
         ordinal=0,
