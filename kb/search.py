@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from kb.aliases import ALIASES
 from kb.lexical import lexical_search, vocabulary_coverage
+from kb.parties import aliased, column_scope, fields_with, matching, party_scope, singles
 from kb.store import Store
 from kb.vectors import VectorIndex
 
@@ -24,10 +24,15 @@ DEFAULT_MODE = "dense"
 # Measured on eval/dev_queries.jsonl: BM25 alone reaches about 60% of the dense MRR on these minutes,
 # so it adds a bonus on the cosine scale rather than an equal vote.
 LEXICAL_WEIGHT = 0.1
+# SQLite integers are 64-bit: numbers the user gives (item ids, -k, --around) are held below this.
+MAX_NUMBER = 2**31
+ATTRIBUTION_BONUS = 0.02
 
 
 @dataclass
 class Filters:
+    # An organisation or a speaker by name (whole words, any case; an organisation also by an
+    # English alias), as `kb.parties` matches them.
     org: str | None = None
     speaker: str | None = None
     since: dt.date | None = None
@@ -35,18 +40,26 @@ class Filters:
     meeting: str | None = None
     # Only meetings this person attended (as the attendance lists name them).
     attendee: str | None = None
+    # Items by this organisation or person, in either field (`kb timeline`).
+    party: str | None = None
 
     def active(self) -> bool:
         return any(value is not None for value in asdict(self).values())
 
-    def sql(self) -> tuple[str, list]:
+    def sql(self, store: Store) -> tuple[str, list]:
+        """An SQL condition over items and meetings, and its parameters. Text the user typed is
+        a parameter, and LIKE patterns have its wildcards escaped: "%" and "_" match themselves."""
         clauses, params = [], []
-        if self.org:
-            clauses.append("items.organisation LIKE ?")
-            params.append(f"%{self.org}%")
-        if self.speaker:
-            clauses.append("items.speaker LIKE ?")
-            params.append(f"%{self.speaker}%")
+        names = store.party_names() if self.org or self.speaker or self.party else {}
+        for column, typed in (("organisation", self.org), ("speaker", self.speaker)):
+            if typed:
+                sql, values = column_scope(column, fields_with(set(matching(typed, names[column], column)), names[column]))
+                clauses.append(sql)
+                params += values
+        if self.party:
+            scope = party_scope(self.party, names)
+            clauses.append(scope[0] if scope else "0")
+            params += scope[1] if scope else []
         if self.since:
             clauses.append("meetings.date >= ?")
             params.append(self.since.isoformat())
@@ -54,14 +67,19 @@ class Filters:
             clauses.append("meetings.date <= ?")
             params.append(self.until.isoformat())
         if self.meeting:
-            clauses.append("(meetings.title LIKE ? OR meetings.source LIKE ? OR meetings.date = ?)")
-            params += [f"%{self.meeting}%", f"%{self.meeting}%", self.meeting]
+            clauses.append("(meetings.title LIKE ? ESCAPE '\\' OR meetings.source LIKE ? ESCAPE '\\' OR meetings.date = ?)")
+            params += [_contains(self.meeting), _contains(self.meeting), self.meeting]
         if self.attendee:
             clauses.append(
-                "items.meeting_id IN (SELECT meeting_id FROM attendance WHERE present = 1 AND name LIKE ?)"
+                "items.meeting_id IN (SELECT meeting_id FROM attendance WHERE present = 1 AND name LIKE ? ESCAPE '\\')"
             )
-            params.append(f"%{self.attendee}%")
+            params.append(_contains(self.attendee))
         return " AND ".join(clauses) or "1", params
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for "contains `text`", its wildcards escaped."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @dataclass
@@ -81,30 +99,37 @@ class Hit:
     line_start: int
     line_end: int
     page: int | None
+    # Why the hit stands where it does when not by score alone: "named: Almi" for an item ranked
+    # first because the question names its organisation or speaker (the attribution rule).
+    reason: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def rank(store: Store, vectors: VectorIndex, embedder, query: str, k: int, mode: str, filters: Filters) -> list[Hit]:
+def rank(store: Store, vectors: VectorIndex | None, embedder, query: str, k: int, mode: str, filters: Filters) -> list[Hit]:
+    """The k best items for the query; `vectors` may be None in lexical mode, which needs none."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if k < 1:
         raise ValueError("k must be at least 1")
-    scope = filters.sql() if filters.active() else None
+    k = min(k, MAX_NUMBER)
+    scope = filters.sql(store) if filters.active() else None
     query_vector = embedder.embed_query(query) if mode != "lexical" else None
     ranked = _ranked(store, vectors, query_vector, query, k, mode, scope)
     parties = named_parties(store, query)
+    first: list[tuple[int, float]] = []
     if parties:
         # Items by the organisation or person the question names come first, by relevance.
-        first = _ranked(store, vectors, query_vector, query, k, mode, _within(scope, _party_scope(parties)))
+        first = _ranked(store, vectors, query_vector, query, k, mode, _within(scope, _party_scope(store, parties)))
         chosen = {item_id for item_id, _ in first}
         ranked = first + [pair for pair in ranked if pair[0] not in chosen]
-    return _hits(store, ranked[:k])
+    named = {name for _, name in parties}
+    return _hits(store, ranked[:k], named_in={item_id for item_id, _ in first}, named=named)
 
 
 def _ranked(store, vectors, query_vector, query, k, mode, scope) -> list[tuple[int, float]]:
-    depth = max(50, 5 * k)
+    depth = min(max(50, 5 * k), MAX_NUMBER)
     dense = _dense(store, vectors, query_vector, depth, scope) if mode != "lexical" else []
     lexical = lexical_search(store.db, query, depth, scope) if mode != "dense" else []
     if mode == "dense":
@@ -120,29 +145,36 @@ def _within(scope: tuple[str, list] | None, narrower: tuple[str, list]) -> tuple
     return f"({scope[0]}) AND ({narrower[0]})", [*scope[1], *narrower[1]]
 
 
-def _hits(store: Store, ranked: list[tuple[int, float]]) -> list[Hit]:
+def _hits(store: Store, ranked: list[tuple[int, float]], named_in: set[int] = frozenset(), named: set[str] = frozenset()) -> list[Hit]:
     rows = store.items(item_id for item_id, _ in ranked)
-    return [
-        Hit(
+    hits = []
+    for position, (item_id, score) in enumerate(ranked, start=1):
+        row = rows.get(item_id)
+        if row is None:
+            continue
+        reason = None
+        if item_id in named_in:
+            names = [name for name in singles(row["organisation"]) + singles(row["speaker"]) if name in named]
+            reason = "named: " + ", ".join(dict.fromkeys(names)) if names else "named"
+        hits.append(Hit(
             rank=position,
             score=round(float(score), 4),
             item_id=item_id,
-            text=rows[item_id]["text"],
-            date=rows[item_id]["date"],
-            meeting=rows[item_id]["meeting"],
-            organisation=rows[item_id]["organisation"],
-            speaker=rows[item_id]["speaker"],
-            section=rows[item_id]["section"],
-            title=rows[item_id]["title"],
-            decision=rows[item_id]["decision"],
-            source=rows[item_id]["source"],
-            line_start=rows[item_id]["line_start"],
-            line_end=rows[item_id]["line_end"],
-            page=rows[item_id]["page"],
-        )
-        for position, (item_id, score) in enumerate(ranked, start=1)
-        if item_id in rows
-    ]
+            text=row["text"],
+            date=row["date"],
+            meeting=row["meeting"],
+            organisation=row["organisation"],
+            speaker=row["speaker"],
+            section=row["section"],
+            title=row["title"],
+            decision=row["decision"],
+            source=row["source"],
+            line_start=row["line_start"],
+            line_end=row["line_end"],
+            page=row["page"],
+            reason=reason,
+        ))
+    return hits
 
 
 def _dense(store: Store, vectors: VectorIndex, query_vector, depth: int, scope: tuple[str, list] | None) -> list[tuple[int, float]]:
@@ -190,15 +222,14 @@ def named_parties(store: Store, query: str) -> list[tuple[str, str]]:
     an organisation also by an English alias ("the employment service").
     """
     words = re.findall(r"\w+", query.casefold())
-    lowered = " ".join(words)
-    aliased = {name for alias, names in ALIASES.items() if re.search(rf"\b{re.escape(alias)}\b", lowered) for name in names}
+    by_alias = aliased(query)
     found = []
     for column, names in store.party_names().items():
         for name in names:
             # An item may name several: "Martin Hellström, Anders Blomberg", "Almi, LRF".
             for single in name.split(", "):
                 surname = single.split()[-1]
-                if single in aliased or _named(single, words) or (
+                if single in by_alias or _named(single, words) or (
                     column == "speaker" and len(surname) >= 4 and _named(surname, words)
                 ):
                     found.append((column, single))
@@ -212,15 +243,26 @@ def _named(name: str, query_words: list[str]) -> bool:
     )
 
 
-def _party_scope(parties: list[tuple[str, str]]) -> tuple[str, list]:
-    return " OR ".join(f"items.{column} LIKE ?" for column, _ in parties), [f"%{name}%" for _, name in parties]
+def _party_scope(store: Store, parties: list[tuple[str, str]]) -> tuple[str, list]:
+    names = store.party_names()
+    clauses, params = [], []
+    for column in ("organisation", "speaker"):
+        chosen = {name for col, name in parties if col == column}
+        if chosen:
+            sql, values = column_scope(column, fields_with(chosen, names[column]))
+            clauses.append(sql)
+            params += values
+    return "(" + " OR ".join(clauses) + ")", params
 
 
 def items_around(store: Store, item_id: int, around: int) -> list[Hit]:
     """The item and up to `around` items either side of it in its meeting, in order."""
-    row = store.db.execute("SELECT meeting_id, ordinal FROM items WHERE id = ?", (item_id,)).fetchone()
+    row = None
+    if 0 < item_id < 2**63:
+        row = store.db.execute("SELECT meeting_id, ordinal FROM items WHERE id = ?", (item_id,)).fetchone()
     if row is None:
-        raise ValueError(f"no item {item_id} in the index")
+        raise ValueError(f"no item {item_id} in the index; the numbers after # in `kb search` are item ids")
+    around = max(0, min(around, MAX_NUMBER))
     ids = [
         r[0]
         for r in store.db.execute(
@@ -232,16 +274,14 @@ def items_around(store: Store, item_id: int, around: int) -> list[Hit]:
 
 
 def party_filter(store: Store, party: str) -> Filters:
-    """Filters for an organisation, else a person, of that name."""
-    if store.db.execute("SELECT 1 FROM items WHERE organisation LIKE ? LIMIT 1", (f"%{party}%",)).fetchone():
-        return Filters(org=party)
-    if store.db.execute("SELECT 1 FROM items WHERE speaker LIKE ? LIMIT 1", (f"%{party}%",)).fetchone():
-        return Filters(speaker=party)
-    raise ValueError(f"no organisation or speaker called {party!r} in the index")
+    """Filters for the items of an organisation or person of that name, in either field."""
+    if party_scope(party, store.party_names()) is None:
+        raise ValueError(f"no organisation or speaker called {party!r} in the index; `kb parties` lists them")
+    return Filters(party=party)
 
 
 def chronological(store: Store, filters: Filters) -> list[Hit]:
-    where, params = filters.sql()
+    where, params = filters.sql(store)
     rows = store.db.execute(
         f"SELECT items.id FROM items JOIN meetings ON meetings.id = items.meeting_id WHERE {where} "
         "ORDER BY meetings.date, meetings.source, items.ordinal",

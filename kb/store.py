@@ -10,7 +10,9 @@ interrupted update resumes without redoing its work.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +20,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from kb.errors import IndexDamagedError
+from kb.errors import DiskFullError, IndexDamagedError, IndexReadOnlyError, KBError
 
 QUICK_CHECK_BYTES = 32 * 2**20
+REBUILD = "run `kb index --rebuild`"
+# SQLite's files beside the store: kb refuses to open the store when any of them is a link.
+COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 MIGRATIONS = [
     """
@@ -96,34 +101,65 @@ class StoredMeeting:
 
 
 class Store:
-    def __init__(self, path: Path):
+    """The store, opened for writing (created if missing, for the owner only) or for reading.
+
+    A store opened for reading is opened read-only when this process may not write to it or to
+    its folder (a read-only mount, files without write permission): searches work, updates are
+    refused with a message saying they need write access. On open, SQLite's quick_check reads
+    every page of a store of up to QUICK_CHECK_BYTES; a larger one has its header checked and a
+    few of its pages read (`kb check` reads them all)."""
+
+    def __init__(self, path: Path, write: bool = True):
         self.path = path
+        self.readonly = False
         self._party_names: tuple[str | None, dict[str, list[str]]] | None = None
+        for suffix in COMPANIONS:
+            if os.path.islink(f"{path}{suffix}"):
+                raise KBError(f"{path}{suffix} is a symbolic link, which kb never makes; remove it and try again")
         try:
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode = WAL")
+            if write:
+                _create_private(path)
+            if write or _may_write(path):
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("PRAGMA journal_mode = WAL")
+            else:
+                self.db = _connect_readonly(path)
+                self.readonly = True
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
             self._quick_check()
         except sqlite3.DatabaseError as e:
-            raise IndexDamagedError(
-                f"{path}: the metadata store is damaged ({' '.join(str(e).split())}); run `kb index --rebuild`"
-            ) from e
+            raise store_error(path, e) from e
 
     def close(self) -> None:
         self.db.close()
 
     def _quick_check(self) -> None:
         """Damage found on open, not as wrong answers later: SQLite's quick_check reads every page,
-        a few milliseconds for a store of up to QUICK_CHECK_BYTES; a larger one is left to `kb check`."""
-        if self.path.exists() and self.path.stat().st_size <= QUICK_CHECK_BYTES:
+        a few milliseconds for a store of up to QUICK_CHECK_BYTES; a larger one has its header
+        checked and a few reads that cross each table's tree, and the rest is left to `kb check`."""
+        if not self.path.exists():
+            return
+        if self.path.stat().st_size <= QUICK_CHECK_BYTES:
             result = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
             if result != "ok":
-                raise sqlite3.DatabaseError(result)
+                raise _Damaged(result)
+            return
+        problem = _header_problem(self.path)
+        if problem:
+            raise _Damaged(problem)
+        for table in ("meta", "meetings", "items", "passages", "embeddings"):
+            self.db.execute(f"SELECT * FROM {table} WHERE rowid IN ((SELECT min(rowid) FROM {table}), "
+                            f"(SELECT max(rowid) FROM {table}))").fetchall()
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if self.readonly and version < len(MIGRATIONS):
+            raise IndexReadOnlyError(
+                f"{self.path} was made by an earlier kb and needs an upgrade, which needs write access: run `kb index` "
+                f"once as a user who can write to {self.path.parent}/ (after that, reading needs no write access)"
+            )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction():
                 for statement in script.split(";"):
@@ -138,7 +174,8 @@ class Store:
         try:
             yield self.db
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
@@ -253,6 +290,25 @@ class Store:
             self._party_names = (generation, names)
         return self._party_names[1]
 
+    def party_rows(self) -> list[tuple]:
+        """(column, field, items, first date, last date) for every distinct organisation and
+        speaker field."""
+        rows = []
+        for column in ("organisation", "speaker"):
+            rows += [
+                (column, *row)
+                for row in self.db.execute(
+                    f"SELECT items.{column}, count(*), min(meetings.date), max(meetings.date) FROM items "
+                    f"JOIN meetings ON meetings.id = items.meeting_id WHERE items.{column} IS NOT NULL "
+                    f"GROUP BY items.{column}"
+                )
+            ]
+        return rows
+
+    def meeting_sources(self) -> dict[str, str]:
+        """{source: sha256} of every meeting."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT source, sha256 FROM meetings")}
+
     # -- embeddings -----------------------------------------------------------------------------
 
     def cached_hashes(self, model: str, hashes: Iterable[str]) -> set[str]:
@@ -317,6 +373,91 @@ class Store:
             "GROUP BY meetings.id ORDER BY meetings.date, meetings.source"
         )
         return [{**dict(r), "attendees": json.loads(r["attendees"])} for r in rows]
+
+
+class _Damaged(sqlite3.DatabaseError):
+    """What the checks on open found wrong with the store."""
+
+
+_NOT_DAMAGE = {  # SQLite's errors that say something other than "the file is damaged"
+    "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL",
+    "SQLITE_IOERR", "SQLITE_NOMEM", "SQLITE_AUTH",
+}
+
+
+def is_disk_full(error: BaseException) -> bool:
+    import errno
+
+    if isinstance(error, sqlite3.Error):
+        return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(error)
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def store_error(path: Path, error: sqlite3.DatabaseError) -> KBError:
+    """The KBError an SQLite error on the store stands for: damage (with the way out), a full
+    disk, no write access, or else the error itself in one line."""
+    detail = " ".join(str(error).split())
+    name = getattr(error, "sqlite_errorname", "")
+    if is_disk_full(error):
+        return DiskFullError(f"disk full while writing {path}; free some space and run `kb index` again "
+                             "(the index is as it was, and what was embedded is kept)")
+    if name == "SQLITE_READONLY" or "readonly database" in detail:
+        return IndexReadOnlyError(f"{path} is read-only here ({detail}): updating needs write access to "
+                                  f"{path.parent}/ and its files; searching works without it")
+    if "unable to open" in detail or "database is locked" in detail:
+        name = name or "SQLITE_CANTOPEN"  # Python < 3.11 does not name SQLite's error codes
+    if isinstance(error, _Damaged) or name not in _NOT_DAMAGE:
+        return IndexDamagedError(f"{path}: the metadata store is damaged ({detail}); {REBUILD}")
+    return KBError(f"{path}: {detail}")
+
+
+def _create_private(path: Path) -> None:
+    """Create the store file for the owner only (SQLite gives its -wal and -shm files the same
+    permissions); an existing one is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _may_write(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection. Without write access to the folder SQLite cannot make the shared
+    memory file that WAL mode reads through; the store is then opened as immutable, which is
+    sound there: no one can write to it either (a writer would need to create its -wal file)."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    for suffix in ("", "&immutable=1"):
+        db = sqlite3.connect(uri + suffix, uri=True, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError as e:
+            db.close()
+            if suffix or "unable to open" not in str(e):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _header_problem(path: Path) -> str | None:
+    """What is wrong with the store file's 100-byte header, if anything: not SQLite's, an
+    impossible page size, or fewer pages in the file than the header counts (a cut-off file)."""
+    with open(path, "rb") as file:
+        header = file.read(100)
+    if len(header) < 100 or header[:16] != b"SQLite format 3\x00":
+        return "not an SQLite database file"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return f"impossible page size {page_size}"
+    pages = int.from_bytes(header[28:32], "big")
+    size = path.stat().st_size
+    if header[24:28] == header[92:96] and pages * page_size > size:
+        return f"the file ends at {size} bytes, but its header counts {pages} pages of {page_size}"
+    return None
 
 
 def _attendee(entry: str) -> tuple[str, int]:

@@ -17,13 +17,20 @@ filter is searched exactly and never loses hits.
 
 Files are written whole to a temporary name, flushed to disk and renamed, so a reader never sees a
 half-written index; which file is live is decided by the metadata store (see `kb.knowledge_base`).
+The temporary file is created new and exclusively (never through a link planted under its name),
+for the owner only unless asked otherwise, and removed if the write fails; `kb_files` lists the
+files kb itself makes, the only ones an update ever deletes.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
+import stat
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import faiss
 import numpy as np
@@ -35,6 +42,25 @@ NLIST_PER_SQRT = 4  # nlist ~ 4 * sqrt(n), rounded to a power of two
 TRAIN_PER_LIST = 40  # k-means training sample: this many vectors per list (FAISS warns below 39)
 NPROBE_SHARE = 1 / 4  # lists probed per query: this share of nlist (recall@10 >= 0.95, BENCHMARKS.md) ...
 NPROBE_MIN = 16  # ... but at least this many
+
+
+# The names kb gives vector files: vectors.<generation>.faiss, and while one is written,
+# vectors.<generation>.faiss.<random>.tmp (earlier versions: vectors.<generation>.faiss.tmp).
+_KB_FILE = re.compile(r"vectors\.\d+\.faiss(?:(?:\.\w+)?\.tmp)?")
+
+
+def kb_files(index_dir: Path) -> list[Path]:
+    """The vector files in `index_dir` that kb made: regular files by kb's names. A link or
+    anything else under such a name is not kb's and is left alone."""
+    found = []
+    try:
+        entries = list(os.scandir(index_dir))
+    except OSError:
+        return []
+    for entry in entries:
+        if _KB_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            found.append(Path(entry.path))
+    return sorted(found)
 
 
 def _flat(dim: int) -> faiss.Index:
@@ -87,6 +113,8 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path) -> "VectorIndex":
+        if path.is_symlink():
+            raise IndexDamagedError(f"{path} is a symbolic link, which kb never makes; run `kb index --rebuild`")
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as e:
@@ -95,12 +123,29 @@ class VectorIndex:
             ) from e
         return cls(index.d, index)
 
-    def save(self, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        faiss.write_index(self.index, str(tmp))
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+    def save(self, path: Path, mode: int = 0o600) -> None:
+        """Write the index to `path` whole or not at all: to a new temporary file beside it (its
+        permissions `mode`), flushed to disk, then renamed over `path`. On any failure, a full
+        disk among them, the temporary file is removed and the error raised (an OSError names
+        the file)."""
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                if mode != 0o600:
+                    os.fchmod(file.fileno(), mode)
+                writer = faiss.PyCallbackIOWriter(file.write)  # in 1 MB pieces
+                try:
+                    faiss.write_index(self.index, writer)
+                finally:
+                    del writer
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(tmp, path)
+        except BaseException as e:
+            Path(tmp).unlink(missing_ok=True)
+            if isinstance(e, OSError) and e.filename is None:
+                raise OSError(e.errno, e.strerror, str(path)) from e
+            raise
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if not len(ids):
@@ -127,6 +172,26 @@ class VectorIndex:
             self.index = _flat(self.dim)
             if len(kept_ids):
                 self.index.add_with_ids(kept_vectors, kept_ids)
+
+    def chunks(self, size: int = 65536) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of everything in the index, copied out `size` vectors at a time (an
+        inverted list at a time), so that reading all of it never holds more than a chunk."""
+        ivf = self._ivf
+        if ivf is None:
+            if not len(self):
+                return
+            ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+            for start in range(0, len(ids), size):
+                count = min(size, len(ids) - start)
+                yield ids[start : start + count], self.index.index.reconstruct_n(start, count)
+            return
+        lists = ivf.invlists
+        for number in range(ivf.nlist):
+            count = lists.list_size(number)
+            if count:
+                ids = faiss.rev_swig_ptr(lists.get_ids(number), count).astype(np.int64)
+                codes = faiss.rev_swig_ptr(lists.get_codes(number), count * lists.code_size)
+                yield ids, np.frombuffer(codes.tobytes(), dtype=np.float32).reshape(count, self.dim)
 
     def contents(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of everything in the index, copied out."""

@@ -2,7 +2,9 @@
 
 The library does the work (`KnowledgeBase.update`); this only waits for the folder to settle (no
 event and no file changing size for a while), so a file still being copied or saved is read once,
-whole, instead of half-written.
+whole, instead of half-written. A file that cannot be read is skipped by the update and never
+stops the watch; an update that fails as a whole (a full disk) is reported, and the next change
+tries again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from kb.errors import NoIndexError
+from kb.errors import KBError, NoIndexError
 from kb.knowledge_base import KnowledgeBase, UpdateSummary
 
 QUIET_SECONDS = 1.5
@@ -42,6 +44,7 @@ def watch(
     on_update: Callable[[UpdateSummary], None],
     stop: threading.Event | None = None,
     quiet: float = QUIET_SECONDS,
+    follow_symlinks: bool = False,
 ) -> None:
     """Update now, then after each change once the corpus has been quiet for `quiet` seconds.
 
@@ -57,7 +60,7 @@ def watch(
     observer.start()
     try:
         handled = changes.at  # before the first update, so that changes during it are seen
-        on_update(kb.update(corpus, progress=False))
+        on_update(kb.update(corpus, progress=False, follow_symlinks=follow_symlinks))
         sizes, steady_since = None, 0.0
         while not stop.wait(POLL_SECONDS):
             latest = changes.at
@@ -69,7 +72,12 @@ def watch(
             if time.monotonic() - max(latest, steady_since) < quiet:
                 continue
             handled = latest
-            on_update(kb.update(corpus, progress=False))
+            try:
+                summary = kb.update(corpus, progress=False, follow_symlinks=follow_symlinks)
+            except KBError as e:
+                kb.log(f"warning: this update failed, the index holds the last finished one: {e}")
+                continue
+            on_update(summary)
     finally:
         observer.stop()
         observer.join()

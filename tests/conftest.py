@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "2020-12-14_naringslivsdialog.txt"
 
 
+def seed_variant() -> str:
+    """The seed minutes with one figure changed: as many items, and not a duplicate (an update
+    indexes identical files once)."""
+    return SEED.read_text(encoding="utf-8").replace("500 fler", "501 fler")
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     """A corpus folder holding a copy of the first minutes."""

@@ -61,10 +61,15 @@ def test_a_truncated_vector_file_is_found_and_rebuild_repairs_it(index, corpus):
     assert run("search", "brygglån").exit_code == 0
 
 
-def test_a_missing_vector_file_is_a_problem(index):
+def test_a_missing_vector_file_is_a_problem_lexical_search_still_works_and_kb_index_mends_it(index, corpus):
     vector_file(index).unlink()
     assert "the live vector file is missing" in run("check").stdout
-    assert_one_line_error(run("search", "brygglån"), "kb index --rebuild")
+    assert_one_line_error(run("search", "brygglån"), "the vector file is missing", "run `kb index`", "--mode lexical")
+    assert_one_line_error(run("search", "brygglån", "--mode", "hybrid"), "the vector file is missing")
+    lexical = run("search", "brygglån", "--mode", "lexical", "--json")
+    assert lexical.exit_code == 0 and "Brygglånen" in json.loads(lexical.stdout)[0]["text"]
+    assert run("index", str(corpus)).exit_code == 0
+    assert run("check").exit_code == 0 and run("search", "brygglån").exit_code == 0
 
 
 def test_a_corrupt_metadata_store_is_found_and_rebuild_sets_it_aside(index, corpus):

@@ -22,7 +22,7 @@ import pytest
 from filelock import FileLock
 
 from kb import KnowledgeBase
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, seed_variant
 
 KB = [sys.executable, "-m", "kb"]
 ENV = {**os.environ, "KB_MODEL": "hashing"}
@@ -219,7 +219,7 @@ def test_a_second_writer_waits_or_with_no_wait_fails_clearly_and_searches_never_
     index_dir = tmp_path / "index"
     with KnowledgeBase(index_dir, model="hashing", log=lambda message: None) as kb:
         kb.update(corpus, progress=False)
-    (corpus / "copy.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "copy.txt").write_text(seed_variant(), encoding="utf-8")
     with FileLock(str(index_dir / "write.lock")):  # another process is updating
         searched = subprocess.run([*KB, "search", "brygglånen", "--index", str(index_dir)],
                                   cwd=ROOT, env=ENV, capture_output=True, text=True)
@@ -268,7 +268,7 @@ def test_readers_see_the_old_state_or_the_new_never_a_mix(kb_factory, corpus):
         thread.start()
     try:
         for _ in range(10):
-            shutil.copy(SEED, extra)
+            extra.write_text(seed_variant(), encoding="utf-8")
             writer.update(corpus, progress=False)
             extra.unlink()
             writer.update(corpus, progress=False)

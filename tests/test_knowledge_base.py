@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from kb import Filters, IndexMismatchError, NoIndexError
+from kb import DiskFullError, Filters, IndexMismatchError, NoIndexError
 from kb.vectors import VectorIndex
 from tests.conftest import SEED
 
@@ -83,14 +83,25 @@ def test_renamed_file_is_not_embedded_again(kb_factory, corpus):
     assert kb.search("brygglån", k=1)[0].source == f"{corpus}/renamed.txt"
 
 
-def test_identical_text_in_two_files_is_kept_in_both(kb_factory, corpus):
+def test_a_file_that_duplicates_another_is_indexed_once_and_listed_as_skipped(kb_factory, corpus):
     kb = kb_factory()
     kb.update(corpus, progress=False)
-    shutil.copy(corpus / SEED.name, corpus / "copy.txt")
+    (corpus / "sub").mkdir()
+    shutil.copy(corpus / SEED.name, corpus / "sub" / "a-copy.txt")
+    shutil.copy(corpus / SEED.name, corpus / "0-copy.txt")
     summary = kb.update(corpus, progress=False)
-    assert summary.items_embedded == 0 and summary.items_total == 36
-    sources = {hit.source for hit in kb.search("Almi brygglånen", k=2)}
-    assert sources == {f"{corpus}/{SEED.name}", f"{corpus}/copy.txt"}
+    original = f"{corpus}/{SEED.name}"
+    assert summary.added == [] and summary.unchanged == [original]
+    assert summary.skipped == [
+        {"file": f"{corpus}/0-copy.txt", "problem": f"same content as {original}; indexed once, there"},
+        {"file": f"{corpus}/sub/a-copy.txt", "problem": f"same content as {original}; indexed once, there"},
+    ]
+    assert summary.items_total == 18
+    assert [hit.source for hit in kb.search("Almi brygglånen", k=2)] == [original, original]
+    (corpus / SEED.name).unlink()  # the copies stand in for it: one of them is indexed
+    summary = kb.update(corpus, progress=False)
+    assert summary.renamed == [{"from": original, "to": f"{corpus}/0-copy.txt"}] and summary.items_embedded == 0
+    assert [skip["file"] for skip in summary.skipped] == [f"{corpus}/sub/a-copy.txt"]
 
 
 def test_bad_files_are_skipped_by_name_and_the_rest_is_indexed(kb_factory, corpus):
@@ -122,11 +133,11 @@ def test_failed_commit_leaves_the_old_state_and_the_next_update_finishes(kb_fact
     kb.update(corpus, progress=False)
     (corpus / "2021-01-18.txt").write_text(SECOND_MINUTES, encoding="utf-8")
 
-    def disk_full(self, path):
+    def disk_full(self, path, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(VectorIndex, "save", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(DiskFullError, match="disk full while writing"):
         kb.update(corpus, progress=False)
     monkeypatch.undo()
     reader = kb_factory(kb.index_dir)
@@ -155,7 +166,7 @@ def test_opening_with_another_model_is_an_error(kb_factory, corpus):
 
 
 def test_searching_without_an_index_says_so(kb_factory):
-    with pytest.raises(NoIndexError, match="run `kb index` first"):
+    with pytest.raises(NoIndexError, match="no index in .* yet; run `kb index CORPUS --index .*` first"):
         kb_factory().search("brygglån")
 
 
@@ -222,10 +233,10 @@ def test_a_file_that_vanishes_during_the_update_is_skipped(kb_factory, corpus, m
     real_read = module.read_bytes
     (corpus / "gone.txt").write_text(SECOND_MINUTES, encoding="utf-8")
 
-    def vanish(path):
+    def vanish(path, *args):
         if path.name == "gone.txt":
             path.unlink()
-        return real_read(path)
+        return real_read(path, *args)
 
     monkeypatch.setattr(module, "read_bytes", vanish)
     summary = kb_factory().update(corpus, progress=False)
@@ -253,3 +264,4 @@ def test_files_the_corpus_ignores_are_not_indexed_nor_reported(kb_factory, corpu
     (corpus / ".kbignore").write_text("# not minutes\nPROVENANCE.md\n*.jsonl\n")
     summary = kb_factory().update(corpus, progress=False)
     assert summary.added == [f"{corpus.as_posix()}/2020-12-14_naringslivsdialog.txt"] and summary.skipped == []
+

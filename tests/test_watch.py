@@ -4,7 +4,6 @@ On the fake "hashing" embedder."""
 import json
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import threading
 import time
 
 from kb.watch import watch
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, seed_variant
 
 NEW_MINUTES = "Anteckningar näringslivsdialog 18 januari 2021\n\n▪ LRF, Anders Blomberg\n– Skogsbruket går starkt\n"
 WAIT = 30  # seconds before a test gives up waiting for an update; never reached when all is well
@@ -41,7 +40,7 @@ def test_watch_follows_files_added_changed_and_removed(kb_factory, corpus):
     watching = Watching(kb, corpus, quiet=0.3)
     try:
         assert watching.next().items_total == 18  # brought up to date at start
-        shutil.copy(SEED, corpus / "copy.txt")
+        (corpus / "copy.txt").write_text(seed_variant(), encoding="utf-8")
         assert watching.next().added == [f"{corpus}/copy.txt"]
         (corpus / "copy.txt").write_text(NEW_MINUTES, encoding="utf-8")
         changed = watching.next()
@@ -59,7 +58,7 @@ def test_a_file_still_being_written_is_read_once_it_is_whole(kb_factory, corpus)
     watching = Watching(kb, corpus, quiet=1.0)
     try:
         watching.next()
-        lines = SEED.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = seed_variant().splitlines(keepends=True)
         with open(corpus / "slow.txt", "w", encoding="utf-8") as f:
             for start in range(0, len(lines), len(lines) // 8):
                 f.write("".join(lines[start : start + len(lines) // 8]))
@@ -83,7 +82,7 @@ def test_the_command_picks_up_a_copied_file_and_stops_cleanly_on_ctrl_c(tmp_path
     try:
         first = json.loads(lines.get(timeout=WAIT))
         assert first["added"] == [f"{corpus}/{SEED.name}"] and first["items_total"] == 18
-        shutil.copy(SEED, corpus / "copied.txt")
+        (corpus / "copied.txt").write_text(seed_variant(), encoding="utf-8")
         second = json.loads(lines.get(timeout=WAIT))
         assert second["added"] == [f"{corpus}/copied.txt"] and second["items_total"] == 36
         process.send_signal(signal.SIGINT)

@@ -8,15 +8,22 @@ import io
 import logging
 import re
 import statistics
+import zlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import DocumentError
 from kb.readers.lines import Line
 
-# pdfminer logs a warning for every oddity it works around; the text is what matters here.
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
+# pdfminer and pdfplumber log every oddity they work around ("invalid pdf header", "EOF marker
+# not found", ...), some at ERROR; the text is what matters here, and a file that cannot be read
+# is reported once, by kb.
+for _name in ("pdfminer", "pdfplumber"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
+    logging.getLogger(_name).setLevel(logging.CRITICAL + 1)
 
 _BOLD = re.compile(r"bold|black|heavy|-bi?$", re.IGNORECASE)
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "ft", "ﬆ": "st"})
@@ -46,8 +53,74 @@ class _PdfLine:
         return self.sizes.most_common(1)[0][0]
 
 
-def pdf_lines(path: Path, data: bytes) -> list[Line]:
-    pages = _read_pages(path, data)
+class StreamTooLarge(Exception):
+    """A compressed stream in a PDF unpacks to more than the limit (a zip bomb, or near one)."""
+
+
+# A stream whose data is damaged is unpacked byte by byte by pdfminer, in time that grows with the
+# square of its size: that path is held to much less.
+DAMAGED_STREAM_BYTES = 2 * 2**20
+
+
+class _BoundedZlib:
+    """zlib as pdfminer sees it: each stream it inflates is held to `limit` bytes, so a PDF whose
+    few kilobytes unpack to gigabytes is refused instead of filling memory."""
+
+    error = zlib.error
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    def decompress(self, data, *args, **kwargs) -> bytes:
+        inflater = zlib.decompressobj()
+        out = inflater.decompress(data, self.limit + 1)
+        if len(out) > self.limit:
+            raise StreamTooLarge(self.limit)
+        if not inflater.eof:
+            raise zlib.error("incomplete or truncated stream")  # as zlib.decompress says it
+        return out
+
+    def decompressobj(self, *args, **kwargs):
+        return _BoundedInflater(zlib.decompressobj(*args, **kwargs), min(self.limit, DAMAGED_STREAM_BYTES))
+
+
+class _BoundedInflater:
+    def __init__(self, inflater, limit: int):
+        self._inflater, self._limit, self._total = inflater, limit, 0
+
+    def __getattr__(self, name):
+        return getattr(self._inflater, name)
+
+    def decompress(self, data, *args) -> bytes:
+        out = self._inflater.decompress(data, *args)
+        self._total += len(out)
+        if self._total > self._limit:
+            raise StreamTooLarge(self._limit)
+        return out
+
+
+_zlib = _BoundedZlib(256 * 2**20)
+
+
+@contextmanager
+def _streams_held_to(limit: int):
+    import pdfminer.pdftypes
+
+    pdfminer.pdftypes.zlib = _zlib
+    before, _zlib.limit = _zlib.limit, limit
+    try:
+        yield
+    finally:
+        _zlib.limit = before
+
+
+def pdf_lines(path: Path, data: bytes, limits=None) -> list[Line]:
+    from kb.readers import DEFAULT_LIMITS
+
+    pages = _read_pages(path, data, limits or DEFAULT_LIMITS)
     found = [line for page in pages for line in page]
     if not found:
         raise DocumentError(path, "PDF has no text layer (a scan?); run OCR on it first")
@@ -74,15 +147,16 @@ def _gap(upper: _PdfLine, lower: _PdfLine, usual_pitch: float, body_height: floa
     return bool(usual_pitch) and lower.top - upper.bottom > (usual_pitch - body_height) + (PARAGRAPH_GAP - 1) * usual_pitch
 
 
-def _read_pages(path: Path, data: bytes) -> list[list[_PdfLine]]:
+def _read_pages(path: Path, data: bytes, limits) -> list[list[_PdfLine]]:
     """The text lines of each page; any failure of the PDF libraries on this file is a
-    DocumentError naming it."""
+    DocumentError naming it. Reading stops as soon as the text passes the limit."""
     import pdfplumber
     from pdfplumber.utils import chars_to_textmap
 
     pages: list[list[_PdfLine]] = []
+    chars_read = 0
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with _streams_held_to(limits.max_file_bytes), pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages, start=1):
                 lines = []
                 for frame, chars in enumerate(_upright_and_turned(page.chars, float(page.width), float(page.height))):
@@ -91,9 +165,18 @@ def _read_pages(path: Path, data: bytes) -> list[list[_PdfLine]]:
                     lines += [line for raw in raws if (line := _pdf_line(number, frame, raw, doubled))]
                 pages.append(lines)
                 page.close()  # drop the page's parsed objects; long PDFs otherwise stay in memory
+                chars_read += sum(len(line.text) for line in lines)
+                if chars_read > limits.max_text_chars:
+                    raise limits.too_much_text(path, f" by page {number}")
+    except DocumentError:
+        raise
     except RecursionError as e:
         raise DocumentError(path, "unreadable PDF: its objects nest too deeply") from e
     except Exception as e:  # pdfminer raises anything from PSEOF to KeyError on a damaged file
+        bomb = next((c for c in _causes(e) if isinstance(c, StreamTooLarge)), None)
+        if bomb is not None:
+            raise DocumentError(path, f"a compressed stream in it unpacks to more than {bomb.args[0] / 2**20:g} MB, "
+                                      "the limit (kb index --max-file-mb)") from e
         raise DocumentError(path, _problem(e)) from e
     if not pages:
         raise DocumentError(path, "unreadable PDF: no pages found")
@@ -140,6 +223,16 @@ def _without_overprint(chars: list[dict]) -> tuple[list[dict], set[int]]:
                 else:
                     kept = char
     return ([char for char in chars if id(char) not in twice] if twice else chars), doubled
+
+
+def _causes(error: BaseException):
+    """The error, what it wraps (pdfplumber wraps pdfminer's errors in its own) and its causes."""
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        yield error
+        wrapped = error.args[0] if error.args and isinstance(error.args[0], BaseException) else None
+        error = wrapped or error.__cause__ or error.__context__
 
 
 def _problem(error: Exception) -> str:

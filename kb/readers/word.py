@@ -12,20 +12,28 @@ from kb.errors import DocumentError
 from kb.readers.lines import Line
 
 _WORD_LEVEL = re.compile(r"(\d+)$")
+# The parts of a Word file that hold its text; their XML is held to XML_BYTES_PER_CHAR bytes for
+# each character of text allowed (Word's markup around a character of text rarely takes more).
+_TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+XML_BYTES_PER_CHAR = 8
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def docx_lines(path: Path, data: bytes) -> list[Line]:
+def docx_lines(path: Path, data: bytes, limits=None) -> list[Line]:
     """Paragraphs, including those in tables (protocol headers are often laid out as tables), in
     document order. Headings and list paragraphs carry their level; table paragraphs that are not
     headings are style "table"."""
     import docx
     from docx.table import Table
+    from lxml.etree import XMLSyntaxError
 
+    from kb.readers import DEFAULT_LIMITS
+
+    _check_unpacked_size(path, data, limits or DEFAULT_LIMITS)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise DocumentError(path, f"unreadable Word file: {e}") from e
+    except (zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as e:
+        raise DocumentError(path, f"unreadable Word file: {_first_line(e)}") from e
     pages = _paragraph_pages(document.element.body)
     lines: list[Line] = []
     for block in document.iter_inner_content():
@@ -38,6 +46,30 @@ def docx_lines(path: Path, data: bytes) -> list[Line]:
             for raw in paragraph.text.split("\n"):
                 lines.append(Line(len(lines) + 1, raw, page, style, level))
     return lines
+
+
+def _check_unpacked_size(path: Path, data: bytes, limits) -> None:
+    """Refuse a Word file before parsing it when it unpacks to more than the limits allow: all of
+    it (a zip bomb), or the XML of its text (megabytes of paragraphs packed into kilobytes). The
+    sizes are those the archive declares; Python's zipfile never unpacks a member beyond its
+    declared size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise DocumentError(path, f"unreadable Word file: {_first_line(e)}") from e
+    total = sum(member.file_size for member in members)
+    if total > limits.max_file_bytes:
+        raise DocumentError(path, f"unpacks to {total / 2**20:,.0f} MB, over the limit of "
+                                  f"{limits.max_file_bytes / 2**20:,.0f} MB per file (kb index --max-file-mb)")
+    xml = sum(member.file_size for member in members if _TEXT_PARTS.fullmatch(member.filename))
+    if xml > XML_BYTES_PER_CHAR * limits.max_text_chars:
+        raise limits.too_much_text(path, f" ({xml / 2**20:,.1f} MB of XML)")
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _paragraph_pages(body) -> dict:
