@@ -50,7 +50,15 @@ def split_header(blocks: list[Block], ranks: list[float | None]) -> tuple[int, i
     if title == len(blocks):
         return 0, 0
     points = [i for i, rank in enumerate(ranks) if i >= title and rank is not None and rank < CONTRIBUTION]
-    return title, max(points[0], title) if points else title
+    end = max(points[0], title) if points else title
+    # The header is what the meeting is (place, time, who): the first sentence before the first
+    # point ("Inledning: the county board will walk the beach on 30 July") is content, an item.
+    prose = next((i for i in range(title, end) if _is_prose(blocks[i].text)), end)
+    return title, prose
+
+
+def _is_prose(text: str) -> bool:
+    return len(text.split()) >= 6 and text.rstrip().endswith((".", "!", "?"))
 
 
 def meeting_title(title_text: str) -> str:
