@@ -250,6 +250,12 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
             out.append(Block(kind, text, line.number, line.number, line.page, gap, level))
         gap = False
         previous = line
+    for block in out:
+        # "9. Innovation och riskkapital: Tillgång till ..." read as a title until its wrapped
+        # lines joined it: a numbered sentence is an entry of a list, not an agenda point.
+        m = NUMBERED.match(block.text) if block.kind == "numbered" and block.end > block.start else None
+        if m and not m.group(1).startswith("§") and m.group(2) and not is_agenda_title(m.group(2)):
+            block.kind, block.level = "minor", None
     return out
 
 
