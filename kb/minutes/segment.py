@@ -7,8 +7,9 @@
    it) ranks below points; a short title line over a paragraph ("Beslut", "Sammanfattning av ärendet") is a
    sub-part, lowest of all.
 2. A tree: each opener holds what follows it until an opener of the same or a higher rank.
-3. Items: a part that fits in MAX_CHARS is one item, its sub-parts inside it; a larger one gives
-   its own text, then each child, as items; small siblings without a speaker of their own are
+3. Items: an agenda point (the rank with the most parts whose titles do not recur) that fits in
+   MAX_CHARS is one item, its sub-parts inside it; a larger one, or a group of points, gives its
+   own text, then each child, as items; small siblings without a speaker of their own are
    merged up to MAX_CHARS; a part with no children is cut at block, then sentence, boundaries.
    A part that is only a title ("Organisationer") is no item: it becomes the section of the
    parts after it. Every item carries the titles above it (its section) and its own title.
@@ -44,6 +45,11 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     # (organisation, speaker) when the opener names who speaks
     party: tuple[str | None, str | None] | None = None
+    # Whether the part may be one item when it fits: an agenda point or a part of one; a group of
+    # points ("Beslutsärenden", "Minutes of Meeting") never is.
+    whole: bool = True
+    # Whether it is below the agenda points (a sub-part: small ones are merged with their siblings).
+    below_points: bool = True
 
     def all_blocks(self) -> list[Block]:
         out = ([self.opener] if self.opener else []) + self.blocks
@@ -146,7 +152,33 @@ def build_tree(blocks: list[Block], ranks: list[float | None]) -> Node:
     return root
 
 
+def _nodes(node: Node):
+    for child in node.children:
+        yield child
+        yield from _nodes(child)
+
+
+def agenda_rank(root: Node) -> float | None:
+    """The rank of the agenda points: of the heading and number ranks, the one with the most
+    parts, leaving out ranks whose titles mostly recur (labels such as "Förslag", "Beslut" under
+    every point); None when the minutes have no such ranks."""
+    by_rank: dict[float, list[str]] = {}
+    for node in _nodes(root):
+        if node.rank < CONTRIBUTION and node.opener.kind in ("heading", "numbered"):
+            title = re.sub(r"^[\d.§\s]+", "", node.opener.text).casefold()
+            by_rank.setdefault(node.rank, []).append(title)
+    candidates = [
+        (len(titles), -rank) for rank, titles in by_rank.items()
+        if sum(titles.count(title) > 1 for title in titles) <= len(titles) / 2
+    ]
+    return -max(candidates)[1] if candidates else None
+
+
 def items_of(root: Node) -> list[Item]:
+    points = agenda_rank(root)
+    if points is not None:
+        for node in _nodes(root):
+            node.whole, node.below_points = node.rank >= points, node.rank > points
     items: list[Item] = []
     _chunk_children(root, [], items)
     for ordinal, item in enumerate(items):
@@ -160,7 +192,7 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
     title = node.opener.text
     # Contributions stay apart: two speakers' words, or two topics of a round, are never one item.
     contributions = sum(child.rank == CONTRIBUTION for child in node.children)
-    if node.size + sum(len(b.text) + 1 for b in prefix) <= MAX_CHARS and contributions < 2 \
+    if node.whole and node.size + sum(len(b.text) + 1 for b in prefix) <= MAX_CHARS and contributions < 2 \
             and not any(child.party for child in node.children):
         out.append(_item(prefix + node.all_blocks(), title, path, node, lead))
         return
@@ -215,7 +247,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         # its neighbours at any level.
         # A contribution is its own item however small, unless it is one short line ("Ana not present").
         lone_line = child.rank == CONTRIBUTION and not child.blocks and not child.children and child.size < 40
-        small = (owner is not None and child.size < MIN_CHARS or child.size < TINY_CHARS) and not child.party \
+        small = (owner is not None and child.below_points and child.size < MIN_CHARS or child.size < TINY_CHARS) \
+            and not child.party \
             and (child.rank != CONTRIBUTION or lone_line)
         if small and merged and sum(m.size for m in merged) + child.size <= MAX_CHARS:
             merged.append(child)
