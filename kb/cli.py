@@ -204,13 +204,15 @@ def print_summary(summary, as_json: bool) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only meetings on or after this date.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only meetings on or before this date.")
 @click.option("--meeting", help="Only this meeting (its date, title or file).")
+@click.option("--attendee", help="Only meetings this person attended (as the attendance lists name them).")
 @index_option
 @model_option
 @json_option
 @user_errors
-def search(query, k, mode, org, speaker, since, until, meeting, index_dir, model, as_json):
+def search(query, k, mode, org, speaker, since, until, meeting, attendee, index_dir, model, as_json):
     """Search the minutes; QUERY in Swedish or English."""
-    filters = Filters(org=org, speaker=speaker, since=_date(since), until=_date(until), meeting=meeting)
+    filters = Filters(org=org, speaker=speaker, since=_date(since), until=_date(until), meeting=meeting,
+                      attendee=attendee)
     with KnowledgeBase(index_dir, model=model, log=log) as kb:
         hits = kb.search(query, k=k, mode=mode, filters=filters)
     if as_json:
@@ -232,11 +234,16 @@ def show(item_id, around, index_dir, as_json):
     """Print an item with the items around it in its meeting."""
     with KnowledgeBase(index_dir, log=log) as kb:
         hits = kb.show(item_id, around=around)
+        meeting = kb.meeting_of(item_id)
     if as_json:
-        echo_json([{**hit.to_dict(), "selected": hit.item_id == item_id} for hit in hits])
+        echo_json({"meeting": meeting, "items": [{**hit.to_dict(), "selected": hit.item_id == item_id} for hit in hits]})
         return
     first = hits[0]
-    click.echo(click.style(f"{clean(first.meeting)} {first.date or ''}  ({clean(first.source)})", bold=True) + "\n")
+    click.echo(click.style(f"{clean(first.meeting)} {first.date or ''}  ({clean(first.source)})", bold=True))
+    for label, names in (("present", meeting["present"]), ("absent", meeting["absent"])):
+        if names:
+            click.echo(f"{label}: " + ", ".join(clean(name) for name in names))
+    click.echo()
     for hit in hits:
         marker = ">>" if hit.item_id == item_id else "  "
         who = " – ".join(clean(part) for part in (hit.organisation, hit.speaker) if part)

@@ -33,6 +33,9 @@ HASHING_MODEL = "hashing"
 # overlapping windows that all lead back to the item, so no text is cut off silently.
 MAX_PASSAGE_CHARS = 1500
 PASSAGE_OVERLAP_CHARS = 300
+DETAIL_CHARS = 250
+# Raised whenever what is embedded for an item changes; the index then re-derives its passages.
+PASSAGES_VERSION = 2
 # The default model reads this many tokens, its prompt and special tokens included.
 MAX_QUERY_TOKENS = 512
 ALLOW_DOWNLOAD = "KB_ALLOW_DOWNLOAD"
@@ -210,10 +213,18 @@ class HashingEmbedder:
         pass
 
 
-def passage_texts(text: str, context: str) -> list[str]:
-    """What is embedded for an item: its context line, then its text, in windows if it is long."""
+def passage_texts(text: str, context: str, detail: bool = True) -> list[str]:
+    """What is embedded for an item: its context line, then its text, in windows if it is long;
+    and, for an item over 1.5 x DETAIL_CHARS, also its text in windows of DETAIL_CHARS, each with
+    the context line. An item is ranked by its best passage: the whole item answers questions
+    about the point, a window questions about one sentence in it. Measured on the dev corpus
+    (eval/corpora, 150 questions, dense): hit@1 0.560 -> 0.593, MRR@10 0.630 -> 0.672; windows of
+    400 gave 0.647, of 150 0.669 and changed the seed's small items; whole blocks instead of
+    windows 0.667."""
     body = text.replace("\n", ". ").replace("..", ".")
     windows = _windows(body, MAX_PASSAGE_CHARS, PASSAGE_OVERLAP_CHARS)
+    if detail and len(body) > 1.5 * DETAIL_CHARS:
+        windows += _windows(body, DETAIL_CHARS, DETAIL_CHARS // 4)
     return [f"{context}\n{window}" if context else window for window in windows]
 
 

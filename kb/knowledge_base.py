@@ -34,11 +34,11 @@ from typing import Callable
 
 from kb.check import CheckReport, check_index
 from kb.corpus import CorpusFile, display_name, list_corpus
-from kb.embed import Embedder, load_embedder, passage_texts, text_hash
+from kb.embed import PASSAGES_VERSION, Embedder, load_embedder, passage_texts, text_hash
 from kb.errors import (DiskFullError, DocumentError, IndexDamagedError, IndexMismatchError, IndexReadOnlyError, KBError,
                        NoIndexError)
 from kb.lexical import lexical_terms
-from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS, Item, Meeting
+from kb.minutes import DEFAULT_SEGMENTER, PARSER_VERSION, SEGMENTERS, Item, Meeting
 from kb.parties import list_parties
 from kb.readers import DEFAULT_LIMITS, Limits, is_supported, read_bytes, read_document
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
@@ -47,6 +47,7 @@ from kb.vectors import VectorIndex, kb_files
 
 STORE_FILE = "kb.sqlite"
 # What items and passages a file gives; an index that records another parses its files again.
+ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}"
 LOCK_FILE = "write.lock"
 
 
@@ -159,6 +160,14 @@ class KnowledgeBase:
         """The item with the items around it in its meeting; the item itself has score 1."""
         with self.store.snapshot():
             return items_around(self.store, item_id, around)
+
+    def meeting_of(self, item_id: int) -> dict:
+        """The meeting of an item: title, date, body, source, next meeting, who attended."""
+        with self.store.snapshot():
+            meeting = self.store.meeting_of_item(item_id)
+        if meeting is None:
+            raise ValueError(f"no item {item_id} in the index")
+        return meeting
 
     def timeline(self, party: str, query: str | None = None, k: int = 10) -> list[Hit]:
         """What an organisation or person said, meeting by meeting, oldest first; with a query,
@@ -386,7 +395,9 @@ class KnowledgeBase:
                 f"the index in {self.index_dir}/ was built with the {store.get_meta('segmenter')} segmenter; "
                 "run `kb index --rebuild` to switch"
             )
-        parsed, kept = self._read_files(listing.files, stored, rebuild, rebuild, summary, segment)
+        # A new parser may cut the same file into other items: parse everything again.
+        reparse = rebuild or (bool(stored) and store.get_meta("parser") != ITEMS_VERSION)
+        parsed, kept = self._read_files(listing.files, stored, reparse, rebuild, summary, segment)
         gone = [rel for rel in stored if rel not in kept]
         renamed_from = {stored[rel].sha256: rel for rel in gone}
         for rel in list(summary.added):
@@ -410,6 +421,9 @@ class KnowledgeBase:
         store = self._writable_store()
         embedder = self._embedder_for_update(False)
         stored = store.meetings()
+        if stored and store.get_meta("parser") != ITEMS_VERSION:
+            raise KBError(f"the index in {self.index_dir}/ was parsed by an earlier kb; run `kb index` on its corpus "
+                          "first, then add files")
         others = {digest: source for source, digest in store.meeting_sources().items() if source not in files}
         parsed, _ = self._read_files(files, stored, False, False, summary, SEGMENTERS[self.segmenter], others)
         plan = {rel: self._passages(meeting) for rel, (_, meeting) in parsed.items()}
@@ -472,9 +486,10 @@ class KnowledgeBase:
             self._embedder = load_embedder(self._requested_model, log=self.log)
         return self.embedder
 
-    @staticmethod
-    def _passages(meeting: Meeting) -> list[tuple[Item, list[str]]]:
-        return [(item, passage_texts(item.text, _context(meeting, item))) for item in meeting.items]
+    def _passages(self, meeting: Meeting) -> list[tuple[Item, list[str]]]:
+        # The naive baseline embeds each chunk once, as the pipelines it stands for do.
+        detail = self.segmenter == DEFAULT_SEGMENTER
+        return [(item, passage_texts(item.text, _context(meeting, item), detail)) for item in meeting.items]
 
     def _embed_missing(self, store: Store, embedder: Embedder, plan, progress: bool, rebuild: bool) -> int:
         """Embed the passages whose text is not cached yet; returns how many items needed it."""
@@ -547,6 +562,7 @@ class KnowledgeBase:
             store.set_meta("dim", embedder.dim)
             store.set_meta("generation", generation + 1)
             store.set_meta("segmenter", self.segmenter)
+            store.set_meta("parser", ITEMS_VERSION)
             if corpus is not None:
                 store.set_meta("corpus", str(corpus))
         self._vectors, self._generation = vectors, generation + 1

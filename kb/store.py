@@ -365,6 +365,25 @@ class Store:
             "passages": one("SELECT count(*) FROM passages"),
         }
 
+    def meeting_of_item(self, item_id: int) -> dict | None:
+        """The meeting an item belongs to: title, date, body, source, next meeting, attendance."""
+        row = self.db.execute(
+            "SELECT meetings.id, meetings.source, meetings.title, meetings.body, meetings.date, "
+            "meetings.next_meeting, meetings.attendees FROM meetings JOIN items ON items.meeting_id = meetings.id "
+            "WHERE items.id = ?",
+            (item_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        attendance = self.db.execute(
+            "SELECT name, present FROM attendance WHERE meeting_id = ? ORDER BY rowid", (row["id"],)
+        ).fetchall()
+        meeting = {key: row[key] for key in ("source", "title", "body", "date", "next_meeting")}
+        meeting["attendees"] = json.loads(row["attendees"])
+        meeting["present"] = [r["name"] for r in attendance if r["present"]]
+        meeting["absent"] = [r["name"] for r in attendance if not r["present"]]
+        return meeting
+
     def meeting_list(self) -> list[dict]:
         rows = self.db.execute(
             "SELECT meetings.source, meetings.title, meetings.body, meetings.date, meetings.next_meeting, "

@@ -97,6 +97,8 @@ def test_show_and_timeline(run, corpus):
     run("index", str(corpus))
     almi = json.loads(run("search", "Almi brygglånen", "--json", "-k", "1").stdout)[0]
     shown = json.loads(run("show", str(almi["item_id"]), "--around", "1", "--json").stdout)
+    assert shown["meeting"]["date"] == "2020-12-14" and shown["meeting"]["present"] == []
+    shown = shown["items"]
     assert [(hit["organisation"], hit["selected"]) for hit in shown] == [
         ("Länsstyrelsen", False), ("Almi", True), ("Arbetsförmedlingen", False)]
     out = run("timeline", "Almi").stdout
@@ -111,3 +113,22 @@ def test_matching_words_are_highlighted_on_a_terminal_only(run, corpus):
     assert "\x1b[" in highlight("Brygglånen går ut", "brygglån")
     run("index", str(corpus))
     assert "\x1b[" not in run("search", "brygglånen", "-k", "1").stdout  # not a terminal: plain text
+
+
+def test_attendance_is_shown_with_the_meeting_and_filters_search(run, tmp_path):
+    corpus = tmp_path / "board"
+    corpus.mkdir()
+    minutes = {
+        "2024-03-18_styrelse.md": "# Styrelsemöte 2024-03-18\n\n**Närvarande:** Anna Berg, Peter Andrén\n\n"
+                                  "**Frånvarande:** Olle Martinell\n\n## 1. Ekonomi\n\nBudgeten för vindkraften följs enligt plan.\n",
+        "2024-04-15_styrelse.md": "# Styrelsemöte 2024-04-15\n\n**Närvarande:** Olle Martinell, Peter Andrén\n\n"
+                                  "## 1. Ekonomi\n\nBudgeten för vindkraften överskrids i år.\n",
+    }
+    for name, text in minutes.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    assert run("index", str(corpus)).exit_code == 0
+    hits = json.loads(run("search", "vindkraften budget", "--attendee", "Olle Martinell", "--json").stdout)
+    assert [hit["date"] for hit in hits] == ["2024-04-15"]
+    first = json.loads(run("search", "vindkraften budget", "--attendee", "Anna Berg", "--json").stdout)[0]
+    shown = run("show", str(first["item_id"]))
+    assert "present: Anna Berg, Peter Andrén" in shown.stdout and "absent: Olle Martinell" in shown.stdout

@@ -82,7 +82,7 @@ def dev_report(tmp_path_factory):
 
 
 # Measured when written (README, "Quality"); a change that lowers them fails here.
-DEV_FLOORS = {"hit@1": 0.6, "mrr@10": 0.66}
+DEV_FLOORS = {"hit@1": 0.57, "mrr@10": 0.64, "recall@10": 0.79}
 
 
 @pytest.mark.model
@@ -90,5 +90,7 @@ def test_kb_beats_the_paragraph_chunker_on_real_minutes(dev_report):
     kb, naive = dev_report["kb"]["dense"]["all"], dev_report["paragraphs"]["dense"]["all"]
     for metric, floor in DEV_FLOORS.items():
         assert kb[metric] >= floor, (metric, kb)
-    assert kb["mrr@10"] >= naive["mrr@10"] + 0.03, (kb, naive)
-    assert kb["hit@1"] > naive["hit@1"], (kb, naive)
+    assert kb["hit@1"] >= naive["hit@1"] + 0.07, (kb, naive)
+    assert kb["mrr@10"] >= naive["mrr@10"] + 0.05, (kb, naive)
+    # English questions over Swedish minutes gain most from items with their context.
+    assert dev_report["kb"]["dense"]["lang:en"]["hit@1"] >= naive["hit@1"]

@@ -265,3 +265,13 @@ def test_files_the_corpus_ignores_are_not_indexed_nor_reported(kb_factory, corpu
     summary = kb_factory().update(corpus, progress=False)
     assert summary.added == [f"{corpus.as_posix()}/2020-12-14_naringslivsdialog.txt"] and summary.skipped == []
 
+
+def test_an_index_from_another_parser_version_is_parsed_again_without_embedding_again(kb_factory, corpus):
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    with kb.store.transaction():
+        kb.store.set_meta("parser", "1")
+    summary = kb.update(corpus, progress=False)
+    assert summary.changed == [f"{corpus.as_posix()}/2020-12-14_naringslivsdialog.txt"]
+    assert summary.items_embedded == 0 and kb.store.get_meta("parser") != "1"
+    assert kb.update(corpus, progress=False).unchanged == summary.changed
