@@ -4,13 +4,14 @@
    a heading has its format's level (Word style, Markdown `#`, PDF font size); an agenda number
    its depth ("§ 12", "12." -> 1, "3.7" -> 2); a contribution ("Almi, Martin Hellström"; a
    top-level bullet of a two-level list, in minutes with headings only when sub-bullets follow
-   it) ranks below points; a short title line over a paragraph ("Beslut", "Sammanfattning av ärendet") is a
-   sub-part, lowest of all.
+   it) ranks below points; a short title line over a paragraph ("Beslut", "Sammanfattning av
+   ärendet") is a sub-part, lowest of all.
 2. A tree: each opener holds what follows it until an opener of the same or a higher rank.
 3. Items: an agenda point (the rank with the most parts whose titles do not recur) that fits in
    MAX_CHARS is one item, its sub-parts inside it; a larger one, or a group of points, gives its
-   own text, then each child, as items; small siblings without a speaker of their own are
-   merged up to MAX_CHARS; a part with no children is cut at block, then sentence, boundaries.
+   own text, then each child, as items; small sub-parts are merged up to MAX_CHARS, and a part
+   under TINY_CHARS goes with its neighbour; a part with no children is cut at block, then
+   sentence, boundaries, into parts of about equal size. Two contributions are never one item.
    A part that is only a title ("Organisationer") is no item: it becomes the section of the
    parts after it. Every item carries the titles above it (its section) and its own title.
 
@@ -104,10 +105,7 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
             rank = block.level or 0
         elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
             rank = number_base + (block.level or 1)
-        elif (block.kind == "major" and (not agenda or found or (following is not None and following.kind == "minor"))) \
-                or (found and not found[2] and _says_something(following)
-                                       and not _list_of_names(block, following)
-                                       and not _list_of_names(block, blocks[index - 1] if index else None)):
+        elif _opens_contribution(block, found, blocks[index - 1] if index else None, following, agenda):
             rank = CONTRIBUTION
         elif block.kind == "plain" and is_title(block.text) and block.start == block.end and following is not None \
                 and following.kind in ("plain", "minor", "major") and not is_title(following.text):
@@ -119,6 +117,15 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
         ranks.append(rank)
         since_opener = 0 if rank is not None else since_opener + 1
     return ranks
+
+
+def _opens_contribution(block: Block, found, previous: Block | None, following: Block | None, agenda: bool) -> bool:
+    """A top-level bullet of a two-level list (under headings, only with sub-bullets of its own),
+    or a line naming who speaks ("Almi, Martin Hellström") followed by what they said."""
+    if block.kind == "major":
+        return not agenda or bool(found) or (following is not None and following.kind == "minor")
+    return bool(found) and not found[2] and _says_something(following) \
+        and not _list_of_names(block, following) and not _list_of_names(block, previous)
 
 
 def _says_something(following: Block | None) -> bool:
