@@ -248,11 +248,10 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             continue
         if child.opener.kind == "plain" and not child.party:
             section, section_party = [], None  # free text at this level closes the section
-        # Agenda points at the top stay apart however small; below a point that had to be cut,
-        # its small sub-parts ("Förslag", "Beslut") go together.
-        # and a point too small to answer anything alone ("Mötets öppnande / 12:14") goes with
-        # its neighbours at any level.
-        # A contribution is its own item however small, unless it is one short line ("Ana not present").
+        # Small sub-parts of a point that had to be cut ("Förslag", "Beslut") go together; a part
+        # too small to answer anything alone ("Mötets öppnande / 12:14") goes with its neighbours
+        # at any level; a contribution is its own item however small, unless it is one short
+        # line ("Ana not present").
         lone_line = child.rank == CONTRIBUTION and not child.blocks and not child.children and child.size < 40
         small = (owner is not None and child.below_points and child.size < MIN_CHARS or child.size < TINY_CHARS) \
             and not child.party \
@@ -280,7 +279,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
                 item.title = owner.opener.text
                 item.section = item.section[: -len(owner.opener.text)].rstrip(" >") or None
         lead = []
-    if merged and out and sum(m.size for m in merged) < TINY_CHARS and out[-1].line_end < merged[0].opener.start:
+    if merged and out and sum(m.size for m in merged) < TINY_CHARS and out[-1].line_end < merged[0].opener.start \
+            and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
         # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it.
         tail = [b for m in merged for b in m.all_blocks()]
         out[-1].lines += [b.text for b in tail]
