@@ -245,3 +245,59 @@ def test_attendance_on_one_line_and_speakers_in_past_tense():
     assert [(i.title, i.section, i.speaker) for i in meeting.items] == [
         ("2. Information", None, "Peter Andrén, Martin Hellström, Mats Forslund"),
     ]
+
+
+def test_a_table_of_contents_is_set_aside_and_points_keep_their_two_line_titles():
+    lines = [
+        "Protokoll 2024-03-18", "", "Innehåll", "",
+        "§ 1 Dnr KS-2024-00001", "Budget för 2025 ........................ 2", "",
+        "§ 2 Dnr KS-2024-00002", "Ny förskola i Frillesås ................ 3", "",
+        "§ 1                      Dnr KS-2024-00001", "Budget för 2025", "",
+        "Beslut", "Kommunstyrelsen godkänner budgeten för 2025 med ett överskott på 42 miljoner kronor.", "",
+        "§ 2                      Dnr KS-2024-00002", "Ny förskola i Frillesås", "",
+        "Beslut", "Kommunstyrelsen beslutar att bygga en ny förskola i Frillesås med sex avdelningar.",
+    ]
+    meeting = parse_minutes(text_document("\n".join(lines)))
+    assert meeting.contents_lines == [3, 5, 6, 8, 9]
+    assert [i.title for i in meeting.items] == [
+        "§ 1 Dnr KS-2024-00001 Budget för 2025", "§ 2 Dnr KS-2024-00002 Ny förskola i Frillesås",
+    ]
+    assert meeting.items[1].decision.startswith("Kommunstyrelsen beslutar att bygga")
+
+
+def test_closing_signature_pages_are_not_content():
+    body = [f"§ {n} Punkt {n}\nStyrelsen diskuterade punkt {n} och beslutade att gå vidare med förslaget." for n in (1, 2)]
+    text = "Protokoll 2024-03-18\n\n" + "\n\n".join(body) + "\n\f" + "Undertecknat av följande personer\n\nLISA ANDERSSON\n" \
+        "Datum: 2024-03-18 12:38:55\nTransaktionsidentitet: 9C7F35670C0AF707B262F0A4"
+    path = Path("p.txt")
+    from kb.readers.text import text_lines
+    document = Document(path, text_lines(path, text.encode()))
+    meeting = parse_minutes(document)
+    assert "LISA ANDERSSON" not in "\n".join(i.text for i in meeting.items)
+    assert_nothing_lost(document, meeting)
+
+
+def test_a_group_of_points_is_never_one_item_however_small():
+    said = "is discussed and the board agrees on who does what before the next board meeting."
+    meeting = parse_minutes(Document(Path("m.md"), [
+        Line(1, "Board Meeting 2025-06-17", None, "heading", 0), Line(2, ""),
+        Line(3, "Members", None, "heading", 0), Line(4, "Helio, Soumya, Nikita and Jahanzeb were present today, and Anna joined for the second half."),
+        Line(5, "Minutes of Meeting", None, "heading", 0),
+        Line(6, "DjangoGirls", None, "heading", 1), Line(7, f"The DjangoGirls workshop {said}"),
+        Line(8, "Finances", None, "heading", 1), Line(9, f"Closing last year's books {said}"),
+        Line(10, "Sponsors", None, "heading", 1), Line(11, f"Reaching out to sponsors {said}"),
+    ]))
+    assert [(i.title, i.section) for i in meeting.items][1:] == [
+        ("DjangoGirls", "Minutes of Meeting"), ("Finances", "Minutes of Meeting"), ("Sponsors", "Minutes of Meeting"),
+    ]
+
+
+def test_a_title_with_a_line_under_it_is_a_section_only_when_the_line_is_a_name():
+    meeting = parse_minutes(text_document(
+        "Anteckningar 2024-03-18\n\n▪ Läget i länet\n– Region JH\n\n▪ Turism\n– Fler besökare än i fjol\n"
+        "▪ Handel\n– Julhandeln gick bra\n\n▪ Teknik\n– Svårt att hitta folk\n\n▪ Industrin\n– Orderingången ökar"
+    ))
+    assert [(i.title, i.section, i.organisation) for i in meeting.items][:2] == [
+        ("Turism", "Läget i länet", "Region JH"), ("Handel", "Läget i länet", "Region JH"),
+    ]
+    assert "Svårt att hitta folk" in [line for i in meeting.items for line in i.lines]
