@@ -17,7 +17,8 @@ from kb.minutes import metadata
 from kb.minutes.layout import lay_out
 from kb.minutes.model import Item, Meeting
 from kb.minutes.names import find_dates, parse_speaker
-from kb.minutes.segment import build_tree, items_of, rank_openers
+from kb.minutes.paragraphs import parse_paragraphs
+from kb.minutes.segment import build_tree, items_of, rank_openers, unwrap
 from kb.readers import Document
 
 __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "parse_speaker"]
@@ -38,30 +39,19 @@ def parse_minutes(document: Document) -> Meeting:
     title_text = " ".join(block.text for block in blocks[:title_count])
     header_text = " ".join(block.text for block in blocks[:header_count])
     furniture_text = " ".join(line.text for line in document.lines if line.number in layout.furniture)
-    front = getattr(document, "metadata", None) or {}
+    front = document.metadata
     date = metadata.meeting_date(
-        title_text, metadata.front_matter(front, metadata._DATE_KEYS), header_text, furniture_text,
+        title_text, metadata.front_matter(front, metadata.DATE_KEYS), header_text, furniture_text,
         document.path.name.replace("_", " "),
     )
     body = metadata.body(metadata.meeting_title(title_text), header_text, furniture_text)
     title = metadata.choose_title(
-        metadata.meeting_title(title_text), metadata.front_matter(front, metadata._TITLE_KEYS), body, document.path.stem
+        metadata.meeting_title(title_text), metadata.front_matter(front, metadata.TITLE_KEYS), body, document.path.stem
     )
     root = build_tree(blocks[header_count:], ranks[header_count:])
-    # A heading over the whole document ("LÅNGASANDS FASTIGHETSÄGAREFÖRENING" above every point)
-    # names the meeting; it is no section.
-    while len(root.children) == 1 and len(root.children[0].children) >= 2 and not root.blocks \
-            and root.children[0].party is None:
-        wrapper = root.children[0]
-        if len(wrapper.blocks) <= 3:  # place and time: the header
-            header_count += 1 + len(wrapper.blocks)
-        else:  # text of its own before the first point ("Inledning"): items of its own
-            header_count += 1
-            root.blocks = wrapper.blocks
-        root.children = wrapper.children
+    header_count += unwrap(root)
     items = items_of(root)
     header = blocks[:header_count]
-    header_text = " ".join(block.text for block in header)
     return Meeting(
         title=title,
         date=date,
@@ -76,12 +66,6 @@ def parse_minutes(document: Document) -> Meeting:
     )
 
 
-def _paragraphs(document: Document) -> Meeting:
-    from kb.minutes.paragraphs import parse_paragraphs
-
-    return parse_paragraphs(document)
-
-
 # How a document becomes items: kb's parser, or the naive paragraph chunker it is measured
 # against (`kb eval --baseline`). The index records which one built it.
-SEGMENTERS = {"minutes": parse_minutes, "paragraphs": _paragraphs}
+SEGMENTERS = {"minutes": parse_minutes, "paragraphs": parse_paragraphs}

@@ -22,8 +22,8 @@ _BODY_WORD = re.compile(
 _MEETING_SUFFIX = re.compile(r"(?:möte|mötet|sammanträde|sammanträdet)$")
 _DATE_LABEL = re.compile(r"\b\w*datum\b:?|\bden\b|\bkl\.?\s*\d{1,2}[.:]\d{2}", re.I)
 # Front matter keys that name the date or the title, as Markdown exports write them.
-_DATE_KEYS = ("date", "datum", "mötesdatum", "sammanträdesdatum")
-_TITLE_KEYS = ("title", "titel", "rubrik")
+DATE_KEYS = ("date", "datum", "mötesdatum", "sammanträdesdatum")
+TITLE_KEYS = ("title", "titel", "rubrik")
 # A title that says what the document is ("Protokoll", "Styrelsemöte", "Anteckningar").
 _MINUTES_WORD = re.compile(r"protokoll|möte|sammanträde|anteckning|minnes|stämma|dialog|minutes|meeting", re.I)
 

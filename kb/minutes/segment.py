@@ -159,6 +159,24 @@ def build_tree(blocks: list[Block], ranks: list[float | None]) -> Node:
     return root
 
 
+def unwrap(root: Node) -> int:
+    """A heading over the whole document ("LÅNGASANDS FASTIGHETSÄGAREFÖRENING" above every point)
+    names the meeting; it is no section. Its children become the top; returns how many of its
+    blocks join the meeting header (the heading, and place and time under it; longer text under
+    it, "Inledning", stays content)."""
+    header = 0
+    while len(root.children) == 1 and len(root.children[0].children) >= 2 and not root.blocks \
+            and root.children[0].party is None:
+        wrapper = root.children[0]
+        if len(wrapper.blocks) <= 3:
+            header += 1 + len(wrapper.blocks)
+        else:
+            header += 1
+            root.blocks = wrapper.blocks
+        root.children = wrapper.children
+    return header
+
+
 def _nodes(node: Node):
     for child in node.children:
         yield child
