@@ -28,6 +28,22 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def run(tmp_path: Path, monkeypatch):
+    """The `kb` command on the fake embedder, with its index in the test's folder."""
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    monkeypatch.setenv("KB_MODEL", "hashing")
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
 def kb_factory(tmp_path: Path):
     """Open knowledge bases on the fake embedder; all closed at the end of the test."""
     from kb import KnowledgeBase

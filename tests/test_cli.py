@@ -11,17 +11,6 @@ HIT_FIELDS = {"rank", "score", "item_id", "text", "date", "meeting", "organisati
               "source", "line_start", "line_end", "page", "reason"}
 
 
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("KB_MODEL", "hashing")
-    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
-
-
 def test_index_json_summary_then_nothing_new(run, corpus):
     first = run("index", str(corpus), "--json")
     assert first.exit_code == 0

@@ -18,26 +18,13 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from kb import DiskFullError, IndexReadOnlyError, KnowledgeBase
-from kb.cli import cli
 from kb.store import Store
 from kb.vectors import VectorIndex
 from tests.conftest import ROOT, SEED
 
 NEW_MINUTES = "Protokoll 2021-01-18\n\n▪ LRF, Anders Blomberg\n– Skogsbruket går starkt, höga virkespriser\n"
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("KB_MODEL", "hashing")
-    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def one_line_error(result, *fragments) -> None:

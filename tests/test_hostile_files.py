@@ -17,26 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from kb import KnowledgeBase, Limits
-from kb.cli import cli
 from kb.readers import DEFAULT_LIMITS, read_document
 from tests.conftest import SEED
 
 SECRET = "Hemligt lösenord bläckfisk 4711"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("KB_MODEL", "hashing")
-    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def problems(summary) -> dict[str, str]:

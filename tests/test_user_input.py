@@ -9,9 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kb.cli import cli
 from tests.conftest import SEED
 
 NAMES = """Anteckningar näringslivsdialog {day} januari 2021
@@ -28,17 +26,6 @@ NAMES = """Anteckningar näringslivsdialog {day} januari 2021
 ▪ Handelskammaren, Karin Bergström
 – Exporten ökar kraftigt, möte {day}
 """
-
-
-@pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("KB_MODEL", "hashing")
-    monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture
