@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator

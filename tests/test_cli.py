@@ -3,9 +3,7 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from kb.cli import cli
 
 HIT_FIELDS = {"rank", "score", "item_id", "text", "date", "meeting", "organisation", "speaker", "section", "title", "decision",
               "source", "line_start", "line_end", "page", "reason"}

@@ -22,7 +22,7 @@ import pytest
 from filelock import FileLock
 
 from kb import KnowledgeBase
-from tests.conftest import ROOT, SEED, seed_variant
+from tests.conftest import ROOT, seed_variant
 
 KB = [sys.executable, "-m", "kb"]
 ENV = {**os.environ, "KB_MODEL": "hashing"}

@@ -22,7 +22,7 @@ import pytest
 from kb import DiskFullError, IndexReadOnlyError, KnowledgeBase
 from kb.store import Store
 from kb.vectors import VectorIndex
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT
 
 NEW_MINUTES = "Protokoll 2021-01-18\n\n▪ LRF, Anders Blomberg\n– Skogsbruket går starkt, höga virkespriser\n"
 

@@ -6,7 +6,6 @@ and errors that are one line. On the fake "hashing" embedder unless said otherwi
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
