@@ -303,3 +303,29 @@ def test_word_without_page_breaks_has_no_pages(tmp_path):
     word.add_paragraph("Mötet öppnades.")
     word.save(str(tmp_path / "kort.docx"))
     assert [line.page for line in read_document(tmp_path / "kort.docx").lines] == [None, None]
+
+
+def test_word_bold_titles_are_headings_only_where_the_document_has_no_heading_styles(tmp_path):
+    import docx
+
+    from kb.readers import read_document
+
+    def write(path, styled):
+        word = docx.Document()
+        if styled:
+            for n in range(3):
+                word.add_heading(f"{n + 1}. Punkt", level=1)
+        for title, text in (("Ekonomi", "Budgeten följs och prognosen visar ett litet överskott."),
+                            ("Lokaler", "Hyran höjs med tre procent från och med nästa år.")):
+            word.add_paragraph().add_run(title).bold = True
+            paragraph = word.add_paragraph("Styrelsen noterade att ")
+            paragraph.add_run("detta").bold = True  # a bold word in a sentence is emphasis
+            paragraph.add_run(f" gäller. {text}")
+        word.save(path)
+        return {line.text: (line.style, line.level) for line in read_document(path).lines if line.text}
+
+    plain = write(tmp_path / "plain.docx", styled=False)
+    assert plain["Ekonomi"] == ("heading", 0) and plain["Lokaler"] == ("heading", 0)
+    assert all(style is None for text, (style, _) in plain.items() if text.startswith("Styrelsen"))
+    styled = write(tmp_path / "styled.docx", styled=True)
+    assert styled["Ekonomi"] == (None, None) and styled["1. Punkt"] == ("heading", 0)
