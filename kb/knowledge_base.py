@@ -532,7 +532,7 @@ class KnowledgeBase:
         return vectors
 
     def _commit(self, store: Store, embedder: Embedder, stored, parsed, plan, gone, rebuild: bool,
-                base: VectorIndex | None, corpus: Path) -> None:
+                base: VectorIndex | None, corpus: Path | None) -> None:
         generation = int(store.get_meta("generation", "0"))
         new_file = self.index_dir / f"vectors.{generation + 1}.faiss"
         with store.transaction():

@@ -26,6 +26,8 @@ DEFAULT_MODE = "dense"
 LEXICAL_WEIGHT = 0.1
 # SQLite integers are 64-bit: numbers the user gives (item ids, -k, --around) are held below this.
 MAX_NUMBER = 2**31
+# What naming a party in the question adds to its items' scores: enough to lift them over
+# near-ties, not over clearly better answers (a name is as often the question's context).
 ATTRIBUTION_BONUS = 0.02
 
 
@@ -120,10 +122,12 @@ def rank(store: Store, vectors: VectorIndex | None, embedder, query: str, k: int
     parties = named_parties(store, query)
     first: list[tuple[int, float]] = []
     if parties:
-        # Items by the organisation or person the question names come first, by relevance.
+        # Items by the organisation or person the question names gain ATTRIBUTION_BONUS (README,
+        # "Attribution rule"), so scores stay in rank order.
         first = _ranked(store, vectors, query_vector, query, k, mode, _within(scope, _party_scope(store, parties)))
-        chosen = {item_id for item_id, _ in first}
-        ranked = first + [pair for pair in ranked if pair[0] not in chosen]
+        scores = dict(ranked)
+        scores.update((item_id, score + ATTRIBUTION_BONUS) for item_id, score in first)
+        ranked = sorted(scores.items(), key=lambda pair: -pair[1])
     named = {name for _, name in parties}
     return _hits(store, ranked[:k], named_in={item_id for item_id, _ in first}, named=named)
 
