@@ -418,6 +418,18 @@ def watch(corpus, index_dir, model, follow_symlinks, max_file_mb, max_text_mb, a
             log("stopped; the index holds the last finished update")
 
 
+@cli.command("mcp")
+@index_option
+@model_option
+@user_errors
+def mcp_command(index_dir, model):
+    """Serve the index to an assistant over the Model Context Protocol on stdin/stdout (for an MCP
+    client's configuration; needs `pip install 'kb[mcp]'`)."""
+    from kb.mcp_server import serve
+
+    serve(index_dir, model=model, log=log)
+
+
 def format_hit(hit: Hit, query: str | None = None) -> str:
     """A hit for people: rank, score (and why it ranks there when not by score alone), date, who;
     the text; its section; where it stands in the source, and its item id for `kb show`."""

@@ -169,6 +169,31 @@ class KnowledgeBase:
             raise ValueError(f"no item {item_id} in the index")
         return meeting
 
+    def meeting(self, which: str) -> tuple[dict, list[Hit]]:
+        """One meeting, named as `--meeting` names it (its date, or part of its title or file),
+        with all its items in order: (the meeting as `meeting_of` gives it, its items). A name
+        that fits several meetings is an error listing them, so the caller can name one; its
+        file's full name always picks that one."""
+        if not which.strip():
+            raise ValueError("no meeting named; give its date (YYYY-MM-DD), title or file")
+        with self._faults_reported(), self.store.snapshot():
+            hits = chronological(self.store, Filters(meeting=which.strip()))
+            sources = list(dict.fromkeys(hit.source for hit in hits))
+            if which.strip() in sources:
+                sources = [which.strip()]
+            if not sources:
+                raise ValueError(f"no meeting matches {which!r}; give its date (YYYY-MM-DD), part of its title, or "
+                                 "its file")
+            if len(sources) > 1:
+                first = {hit.source: hit for hit in reversed(hits)}
+                listed = "; ".join(f"{first[s].date or 'no date'} {first[s].meeting} ({s})" for s in sources[:10])
+                more = f" and {len(sources) - 10} more" if len(sources) > 10 else ""
+                raise ValueError(f"{which!r} matches {len(sources)} meetings ({listed}{more}); name one by its file")
+            items = [hit for hit in hits if hit.source == sources[0]]
+            for position, hit in enumerate(items, start=1):
+                hit.rank = position
+            return self.store.meeting_of_item(items[0].item_id), items
+
     def timeline(self, party: str, query: str | None = None, k: int = 10) -> list[Hit]:
         """What an organisation or person said, meeting by meeting, oldest first; with a query,
         only their k items most relevant to it."""
