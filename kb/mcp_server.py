@@ -44,7 +44,10 @@ def serve(index_dir: str | Path, model: str | None = None, log: Callable[[str], 
     index and the query model are opened first, so a missing index or model fails at once with
     its one line, before any client waits on a server that cannot answer."""
     server = build_server(index_dir, model=model, log=log)
-    server.run("stdio")
+    try:
+        server.run("stdio")
+    finally:
+        server.knowledge_base.close()
 
 
 def build_server(index_dir: str | Path, model: str | None = None, log: Callable[[str], None] | None = None):
@@ -88,6 +91,7 @@ def build_server(index_dir: str | Path, model: str | None = None, log: Callable[
                 raise ToolError(f"Error executing tool {name}: {one_line(problems)}") from None
 
     server = Server("kb", instructions=INSTRUCTIONS, log_level="WARNING")
+    server.knowledge_base = kb  # for serve() to close, and for tests
     read_only = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
     Text = lambda description: Annotated[str | None, Field(description=description)]  # noqa: E731
 

@@ -156,6 +156,25 @@ def test_bad_input_is_a_one_line_tool_error_and_the_server_goes_on(two_meetings,
     assert "Traceback" not in (tmp_path / "err").read_text()
 
 
+def test_an_unexpected_failure_is_one_line_too(two_meetings, monkeypatch):
+    """A bug in kb reaches the assistant as one line naming it, not as a traceback or a bare
+    "Error executing tool"; called in-process, so the failure can be planted."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from kb.mcp_server import build_server
+
+    server = build_server(two_meetings[0], log=lambda message: None)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("planted\nfailure")
+
+    monkeypatch.setattr(server.knowledge_base, "search", broken)
+    with pytest.raises(ToolError) as raised:
+        anyio.run(server.call_tool, "search", {"query": "Almi"})
+    server.knowledge_base.close()
+    assert str(raised.value) == "Error executing tool search: unexpected RuntimeError: planted failure; please report it"
+
+
 def test_kb_mcp_without_an_index_says_so_in_one_line(run, tmp_path):
     outcome = run("mcp", "--index", str(tmp_path / "nowhere"))
     assert outcome.exit_code == 1
