@@ -21,7 +21,7 @@ from typing import Annotated, Any, Callable, Literal
 
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
-from kb.search import DEFAULT_MODE, Filters, Hit
+from kb.search import DEFAULT_MODE, MODES, Filters, Hit
 
 INSTRUCTIONS = """\
 Meeting minutes (Swedish, often with English questions asked of them), cut into items: one per
@@ -36,7 +36,7 @@ CITE = ("Every item carries date, meeting, organisation, speaker, section, title
         "(the minutes file), line_start-line_end, page (PDF only) and item_id; cite it by its `citation` "
         "(meeting, date, file, lines, page) and say who said it.")
 
-Mode = Literal["dense", "hybrid", "lexical"]
+Mode = Literal[MODES]  # the modes kb.search knows, as an enum in the tool's schema
 
 
 def serve(index_dir: str | Path, model: str | None = None, log: Callable[[str], None] | None = None) -> None:

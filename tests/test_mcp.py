@@ -16,6 +16,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from kb.search import MODES
 from tests.conftest import SEED
 
 pytest.importorskip("mcp", reason="the `mcp` extra is not installed")
@@ -96,6 +97,7 @@ def test_tools_over_stdio(two_meetings, tmp_path):
     search_arguments = set(tools["search"].input_schema["properties"])
     assert {"query", "k", "mode", "organisation", "speaker", "since", "until", "meeting", "attendee"} <= search_arguments
     assert all(tool.annotations.read_only_hint for tool in tools.values())
+    assert tools["search"].input_schema["properties"]["mode"]["enum"] == list(MODES)
 
     # Almi's item, with all a citation needs.
     assert (almi["organisation"], almi["speaker"], almi["date"]) == ("Almi", "Martin Hellström", "2020-12-14")
