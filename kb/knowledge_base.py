@@ -37,6 +37,7 @@ from kb.corpus import CorpusFile, display_name, list_corpus
 from kb.embed import PASSAGES_VERSION, Embedder, load_embedder, passage_texts, text_hash
 from kb.errors import (DiskFullError, DocumentError, IndexDamagedError, IndexMismatchError, IndexReadOnlyError, KBError,
                        NoIndexError)
+from kb.languages import LanguageShift
 from kb.lexical import lexical_terms
 from kb.minutes import DEFAULT_SEGMENTER, PARSER_VERSION, SEGMENTERS, Item, Meeting
 from kb.parties import list_parties
@@ -49,6 +50,8 @@ STORE_FILE = "kb.sqlite"
 # What items and passages a file gives; an index that records another parses its files again.
 ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}"
 LOCK_FILE = "write.lock"
+# Items whose language decides the minutes' language (kb.languages).
+LANGUAGE_SAMPLE = 500
 
 
 @dataclass
@@ -435,7 +438,8 @@ class KnowledgeBase:
         plan = {rel: self._passages(meeting) for rel, (_, meeting) in parsed.items()}
         summary.items_embedded = self._embed_missing(store, embedder, plan, progress, rebuild)
         base = None if rebuild else self._vectors_to_extend(store, embedder)
-        if parsed or gone or base is None:
+        # An index from before kb.languages gets its language shift with one new generation.
+        if parsed or gone or base is None or store.get_meta("languages") is None:
             self._commit(store, embedder, stored, parsed, plan, gone, rebuild, base, corpus)
         self._remove_old_vector_files(store)
         summary.items_total = store.counts()["items"]
@@ -588,6 +592,8 @@ class KnowledgeBase:
             store.set_meta("generation", generation + 1)
             store.set_meta("segmenter", self.segmenter)
             store.set_meta("parser", ITEMS_VERSION)
+            previous = LanguageShift.from_json(store.get_meta("languages"))
+            store.set_meta("languages", LanguageShift.measure(embedder, store.item_texts(LANGUAGE_SAMPLE), previous).to_json())
             if corpus is not None:
                 store.set_meta("corpus", str(corpus))
         self._vectors, self._generation = vectors, generation + 1

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from kb.languages import LanguageShift
 from kb.lexical import lexical_search, vocabulary_coverage
 from kb.parties import aliased, column_scope, fields_with, matching, party_scope, singles
 from kb.store import Store
@@ -118,6 +119,9 @@ def rank(store: Store, vectors: VectorIndex | None, embedder, query: str, k: int
     k = min(k, MAX_NUMBER)
     scope = filters.sql(store) if filters.active() else None
     query_vector = embedder.embed_query(query) if mode != "lexical" else None
+    shift = LanguageShift.from_json(store.get_meta("languages")) if query_vector is not None else None
+    if shift is not None:
+        query_vector = shift.apply(query, query_vector)  # README, "Across languages"
     ranked = _ranked(store, vectors, query_vector, query, k, mode, scope)
     parties = named_parties(store, query)
     first: list[tuple[int, float]] = []

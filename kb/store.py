@@ -258,6 +258,13 @@ class Store:
     def insert_passage(self, item_id: int, text_hash: str) -> None:
         self.db.execute("INSERT INTO passages (item_id, text_hash) VALUES (?, ?)", (item_id, text_hash))
 
+    def item_texts(self, limit: int) -> list[str]:
+        """Up to `limit` items' texts, spread over the index (every n-th item)."""
+        count = self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        step = max(1, count // max(1, limit))
+        rows = self.db.execute("SELECT text FROM items WHERE id % ? = 0 LIMIT ?", (step, limit))
+        return [row[0] for row in rows]
+
     def items(self, item_ids: Iterable[int]) -> dict[int, sqlite3.Row]:
         ids = list(item_ids)
         if not ids:
