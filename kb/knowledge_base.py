@@ -15,58 +15,36 @@ only updates do, and they say so when they lack it.
 An update embeds what is new (into the cache, committed as it goes), writes the next vector file
 beside the live one, then switches metadata and vector file in one SQLite commit, and only then
 removes the old file. A crash at any point leaves the old state searchable; the next update picks
-up the cached embeddings and finishes the work.
+up the cached embeddings and finishes the work. The steps are `kb.pipeline`; this class holds the
+writer lock around them and turns faults into one line.
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import sqlite3
 import stat
 import sys
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from kb.check import CheckReport, check_index
-from kb.corpus import CorpusFile, display_name, list_corpus
-from kb.embed import PASSAGES_VERSION, Embedder, load_embedder, passage_texts, text_hash
-from kb.errors import (DiskFullError, DocumentError, IndexDamagedError, IndexMismatchError, IndexReadOnlyError, KBError,
-                       NoIndexError)
-from kb.languages import LanguageShift
-from kb.lexical import lexical_terms
-from kb.minutes import DEFAULT_SEGMENTER, PARSER_VERSION, SEGMENTERS, Item, Meeting
+from kb.corpus import CorpusFile, display_name
+from kb.embed import Embedder, load_embedder
+from kb.errors import DiskFullError, IndexDamagedError, IndexMismatchError, IndexReadOnlyError, KBError, NoIndexError
+from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS
 from kb.parties import list_parties
-from kb.readers import DEFAULT_LIMITS, Limits, is_supported, read_bytes, read_document
+from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary  # noqa: F401 - ITEMS_VERSION: kb.knowledge_base's name too
+from kb.readers import DEFAULT_LIMITS, Limits, is_supported
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
 from kb.store import Store, is_disk_full, store_error
-from kb.vectors import VectorIndex, kb_files
+from kb.vectors import VectorIndex
 
 STORE_FILE = "kb.sqlite"
-# What items and passages a file gives; an index that records another parses its files again.
-ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}"
 LOCK_FILE = "write.lock"
-# Items whose language decides the minutes' language (kb.languages).
-LANGUAGE_SAMPLE = 500
-
-
-@dataclass
-class UpdateSummary:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    renamed: list[dict] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
-    items_embedded: int = 0
-    items_total: int = 0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class KnowledgeBase:
@@ -339,19 +317,9 @@ class KnowledgeBase:
         if not self.exists:
             raise NoIndexError(f"no index in {self.index_dir}/ yet; nothing to remove")
         with self._writing(wait, rebuild=False):
-            store = self._writable_store()
-            stored = store.meetings()
-            names = [Path(source).as_posix() for source in sources]
-            unknown = [name for name in names if name not in stored]
-            if unknown:
-                raise KBError(f"not in the index: {', '.join(unknown)}; `kb stats` lists the files it holds")
-            summary = UpdateSummary(removed=names)
-            embedder = self.embedder
-            base = self._vectors_to_extend(store, embedder)
-            self._commit(store, embedder, stored, {}, {}, names, False, base, None)
-            self._remove_old_vector_files(store)
-            summary.items_total = store.counts()["items"]
-            return summary
+            self._writable_store()
+            pipeline = self._pipeline(self.embedder)
+            return self._committed(pipeline, pipeline.remove([Path(source).as_posix() for source in sources]))
 
     @contextmanager
     def _writing(self, wait: bool, rebuild: bool):
@@ -409,202 +377,30 @@ class KnowledgeBase:
             for path in self.index_dir.glob(STORE_FILE + "*"):
                 path.rename(path.with_name(path.name + ".damaged"))
 
-    def _update(self, corpus: Path, rebuild: bool, progress: bool, follow_symlinks: bool = False) -> UpdateSummary:
-        summary = UpdateSummary()
-        store = self._writable_store()
-        embedder = self._embedder_for_update(rebuild)
-        stored = store.meetings()
-        listing = list_corpus(corpus, follow_symlinks)
-        summary.skipped += listing.skipped
+    def _pipeline(self, embedder: Embedder) -> Pipeline:
+        return Pipeline(self.index_dir, self._writable_store(), embedder, self.segmenter, self.limits, self.log)
 
-        segment = SEGMENTERS[self.segmenter]
-        if store.get_meta("segmenter", self.segmenter) != self.segmenter and not rebuild:
-            raise IndexMismatchError(
-                f"the index in {self.index_dir}/ was built with the {store.get_meta('segmenter')} segmenter; "
-                "run `kb index --rebuild` to switch"
-            )
-        # A new parser may cut the same file into other items: parse everything again.
-        reparse = rebuild or (bool(stored) and store.get_meta("parser") != ITEMS_VERSION)
-        parsed, kept = self._read_files(listing.files, stored, reparse, rebuild, summary, segment)
-        gone = [rel for rel in stored if rel not in kept]
-        renamed_from = {stored[rel].sha256: rel for rel in gone}
-        for rel in list(summary.added):
-            origin = renamed_from.pop(parsed[rel][0], None)
-            if origin:
-                summary.added.remove(rel)
-                summary.renamed.append({"from": origin, "to": rel})
-        summary.removed = [rel for rel in gone if rel in renamed_from.values()]
-
-        plan = {rel: self._passages(meeting) for rel, (_, meeting) in parsed.items()}
-        summary.items_embedded = self._embed_missing(store, embedder, plan, progress, rebuild)
-        base = None if rebuild else self._vectors_to_extend(store, embedder)
-        # An index from before kb.languages gets its language shift with one new generation.
-        if parsed or gone or base is None or store.get_meta("languages") is None:
-            self._commit(store, embedder, stored, parsed, plan, gone, rebuild, base, corpus)
-        self._remove_old_vector_files(store)
-        summary.items_total = store.counts()["items"]
+    def _committed(self, pipeline: Pipeline, summary: UpdateSummary) -> UpdateSummary:
+        """Keep the vectors the pipeline committed, so the next search need not load them."""
+        if pipeline.generation is not None:
+            self._vectors, self._generation = pipeline.vectors, pipeline.generation
         return summary
+
+    def _update(self, corpus: Path, rebuild: bool, progress: bool, follow_symlinks: bool = False) -> UpdateSummary:
+        self._writable_store()
+        pipeline = self._pipeline(self._embedder_for_update(rebuild))
+        return self._committed(pipeline, pipeline.update(corpus, rebuild, progress, follow_symlinks))
 
     def _update_files(self, files: dict[str, CorpusFile], summary: UpdateSummary, progress: bool) -> UpdateSummary:
         """Index these files, leaving the rest of the index as it is (`add`)."""
-        store = self._writable_store()
-        embedder = self._embedder_for_update(False)
-        stored = store.meetings()
-        if stored and store.get_meta("parser") != ITEMS_VERSION:
-            raise KBError(f"the index in {self.index_dir}/ was parsed by an earlier kb; run `kb index` on its corpus "
-                          "first, then add files")
-        others = {digest: source for source, digest in store.meeting_sources().items() if source not in files}
-        parsed, _ = self._read_files(files, stored, False, False, summary, SEGMENTERS[self.segmenter], others)
-        plan = {rel: self._passages(meeting) for rel, (_, meeting) in parsed.items()}
-        summary.items_embedded = self._embed_missing(store, embedder, plan, progress, False)
-        base = self._vectors_to_extend(store, embedder)
-        if parsed or base is None:
-            self._commit(store, embedder, stored, parsed, plan, [], False, base, None)
-        self._remove_old_vector_files(store)
-        summary.items_total = store.counts()["items"]
-        return summary
-
-    def _read_files(self, files: dict[str, CorpusFile], stored, reparse: bool, rebuild: bool, summary: UpdateSummary,
-                    segment, indexed: dict[str, str] | None = None) -> tuple[dict[str, tuple[str, Meeting]], set[str]]:
-        """Read, hash and parse each file that is new or changed: ({name: (sha256, meeting)}, the
-        names that stay in the index). A file that fails in any way is skipped with a line naming
-        it and why, and what was indexed of it before stays; the others go on. Of files with the
-        same content, one is indexed (a plain file before a link, one indexed already, the
-        shallowest, then by name) and the others are listed as skipped; `indexed` ({sha256: name}) holds content indexed already
-        under other names."""
-        parsed: dict[str, tuple[str, Meeting]] = {}
-        kept: set[str] = set()
-        first_with = dict(indexed or {})
-        order = sorted(files, key=lambda rel: (files[rel].link, rel not in stored, rel.count("/"), rel))
-        for rel in order:
-            path, old = files[rel].path, stored.get(rel)
-            try:
-                data = read_bytes(path, self.limits)  # hashed and parsed from the same bytes
-                digest = hashlib.sha256(data).hexdigest()
-                if digest in first_with:
-                    summary.skipped.append({"file": rel, "problem": f"same content as {first_with[digest]}; indexed once, there"})
-                    continue
-                first_with[digest] = rel
-                kept.add(rel)
-                if old and old.sha256 == digest and not reparse:
-                    summary.unchanged.append(rel)
-                    continue
-                meeting = self._parse(path, data, segment)
-            except Exception as e:  # one bad file never stops the rest
-                summary.skipped.append({"file": rel, "problem": _file_problem(e)})
-                if old:
-                    kept.add(rel)
-                    summary.unchanged.append(rel)  # keep what was indexed before
-                continue
-            parsed[rel] = (digest, meeting)
-            (summary.changed if old and not rebuild else summary.added).append(rel)
-        for names in (summary.added, summary.changed, summary.unchanged):
-            names.sort()
-        summary.skipped.sort(key=lambda skip: skip["file"])
-        return parsed, kept
-
-    def _parse(self, path: Path, data: bytes, segment) -> Meeting:
-        document = read_document(path, data, self.limits)
-        meeting = segment(document)
-        if not meeting.items:
-            raise DocumentError(path, _no_items(document, meeting))
-        return meeting
+        self._writable_store()
+        pipeline = self._pipeline(self._embedder_for_update(False))
+        return self._committed(pipeline, pipeline.update_files(files, summary, progress))
 
     def _embedder_for_update(self, rebuild: bool) -> Embedder:
         if rebuild and self._requested_model and getattr(self._embedder, "name", None) != self._requested_model:
             self._embedder = load_embedder(self._requested_model, log=self.log)
         return self.embedder
-
-    def _passages(self, meeting: Meeting) -> list[tuple[Item, list[str]]]:
-        # The naive baseline embeds each chunk once, as the pipelines it stands for do.
-        detail = self.segmenter == DEFAULT_SEGMENTER
-        return [(item, passage_texts(item.text, _context(meeting, item), detail)) for item in meeting.items]
-
-    def _embed_missing(self, store: Store, embedder: Embedder, plan, progress: bool, rebuild: bool) -> int:
-        """Embed the passages whose text is not cached yet; returns how many items needed it."""
-        texts = {text_hash(t): t for passages in plan.values() for _, ps in passages for t in ps}
-        cached = set() if rebuild else store.cached_hashes(embedder.name, texts)
-        missing = [h for h in texts if h not in cached]
-        if not missing:
-            return 0
-        from tqdm import tqdm
-
-        # Longest first, as model.encode sorts one call's texts: like-sized texts share a batch,
-        # so little padding is computed (64-text chunks in corpus order: +31% time; BENCHMARKS.md).
-        missing.sort(key=lambda h: len(texts[h]), reverse=True)
-        batch = 128
-        with tqdm(total=len(missing), desc="embedding", unit="passage", disable=not progress, file=sys.stderr) as bar:
-            for start in range(0, len(missing), batch):
-                hashes = missing[start : start + batch]
-                vectors = embedder.embed_passages([texts[h] for h in hashes])
-                store.add_embeddings(embedder.name, hashes, vectors)
-                bar.update(len(hashes))
-        missing_set = set(missing)
-        return sum(
-            1 for passages in plan.values() for _, ps in passages if any(text_hash(t) in missing_set for t in ps)
-        )
-
-    def _vectors_to_extend(self, store: Store, embedder: Embedder) -> VectorIndex | None:
-        """The live vector file, if it is whole and fits the store; None means write it anew
-        from the cached embeddings (a first index, or a file lost or damaged)."""
-        generation = store.get_meta("generation")
-        if generation is None:
-            return None
-        try:
-            vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
-        except IndexDamagedError as e:
-            self.log(f"warning: {e}; writing it anew from the cached embeddings")
-            return None
-        if (vectors.dim, len(vectors)) != (embedder.dim, store.counts()["passages"]):
-            self.log("warning: the vector file disagrees with the metadata; writing it anew from the cached embeddings")
-            return None
-        return vectors
-
-    def _commit(self, store: Store, embedder: Embedder, stored, parsed, plan, gone, rebuild: bool,
-                base: VectorIndex | None, corpus: Path | None) -> None:
-        generation = int(store.get_meta("generation", "0"))
-        new_file = self.index_dir / f"vectors.{generation + 1}.faiss"
-        with store.transaction():
-            retired: list[int] = []
-            targets = list(stored) if rebuild else [*gone, *(rel for rel in parsed if rel in stored)]
-            for rel in targets:
-                retired += store.passage_ids_of(stored[rel].id)
-                store.delete_meeting(stored[rel].id)
-            last_before = store.last_passage_id()
-            for rel, (digest, meeting) in parsed.items():
-                meeting_id = store.insert_meeting(rel, digest, meeting)
-                for item, passages in plan[rel]:
-                    item_id = store.insert_item(meeting_id, item, lexical_terms(_lexical_text(item)))
-                    for passage in passages:
-                        store.insert_passage(item_id, text_hash(passage))
-            store.forget_unused_embeddings(embedder.name)
-            if base is None:
-                vectors = VectorIndex(embedder.dim)
-                ids, matrix = store.passage_vectors(embedder.name)
-            else:
-                vectors = base
-                vectors.remove(retired)
-                ids, matrix = store.passage_vectors(embedder.name, after_id=last_before)
-            vectors.add(ids, matrix)
-            vectors.save(new_file, mode=stat.S_IMODE(store.path.stat().st_mode) & 0o666)
-            store.set_meta("model", embedder.name)
-            store.set_meta("dim", embedder.dim)
-            store.set_meta("generation", generation + 1)
-            store.set_meta("segmenter", self.segmenter)
-            store.set_meta("parser", ITEMS_VERSION)
-            previous = LanguageShift.from_json(store.get_meta("languages"))
-            store.set_meta("languages", LanguageShift.measure(embedder, store.item_texts(LANGUAGE_SAMPLE), previous).to_json())
-            if corpus is not None:
-                store.set_meta("corpus", str(corpus))
-        self._vectors, self._generation = vectors, generation + 1
-
-    def _remove_old_vector_files(self, store: Store) -> None:
-        """Once committed, only the live file is read: the old one and any an interrupted update
-        left go. Only files kb made (by name, regular files) are removed."""
-        live = self.index_dir / f"vectors.{store.get_meta('generation')}.faiss"
-        for path in kb_files(self.index_dir):
-            if path != live:
-                path.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -619,45 +415,3 @@ def _one_thread():
         return
     with ThreadpoolController().limit(limits=1):
         yield
-
-
-def _file_problem(error: Exception) -> str:
-    """Why a file was skipped, in a few words, whatever failed on it."""
-    if isinstance(error, DocumentError):
-        return error.problem
-    if isinstance(error, RecursionError):
-        return "unreadable: its structure nests too deeply"
-    if isinstance(error, MemoryError):
-        return "too large to read in the memory there is"
-    detail = " ".join(str(error).split())[:200]
-    return f"unreadable ({type(error).__name__}{': ' + detail if detail else ''})"
-
-
-def _no_items(document, meeting: Meeting) -> str:
-    """Why a file with text gave no items."""
-    text = sum(1 for line in document.lines if line.text.strip())
-    reasons = [
-        (len(meeting.page_furniture_lines), "repeat on its pages as page headers and footers do"),
-        (len(meeting.contents_lines), "are a table of contents"),
-        (len(meeting.attendance_lines), "list who attended"),
-        (meeting.header_lines[1] - meeting.header_lines[0] + 1 if meeting.header_lines else 0, "are the meeting's header"),
-    ]
-    found = ", ".join(f"{count} {what}" for count, what in reasons if count)
-    return f"no items found in its {text} line(s) of text" + (f" ({found})" if found else "")
-
-
-def _context(meeting: Meeting, item: Item) -> str:
-    """Who, where and when, so that "what did Almi say" finds Almi's items; and the titles above
-    the item, its point's own title too when the item is a later part of it, so that every part
-    of a long point is found by what the point is about."""
-    who = ", ".join(part for part in (item.organisation, item.speaker) if part and part not in item.title)
-    path = " > ".join(
-        part for part in (item.section, item.title if not item.text.startswith(item.title) else None) if part
-    )
-    parts = [who, path, f"{meeting.title} {meeting.date.isoformat() if meeting.date else ''}".strip()]
-    return " | ".join(part for part in parts if part)
-
-
-def _lexical_text(item: Item) -> str:
-    return " ".join(part for part in (item.organisation, item.speaker, item.section, item.text) if part)
-

@@ -215,7 +215,7 @@ def test_hostile_files_are_skipped_by_name_and_the_rest_is_indexed(run, corpus, 
 
 
 def test_any_failure_of_a_reader_skips_that_file_only(kb_factory, corpus, monkeypatch):
-    import kb.knowledge_base as module
+    import kb.pipeline as module
 
     real = module.read_document
     (corpus / "recursive.txt").write_text("Protokoll\n\nnågot\n", encoding="utf-8")

@@ -228,7 +228,7 @@ def test_timeline_lists_a_party_oldest_first(kb_factory, corpus):
 
 
 def test_a_file_that_vanishes_during_the_update_is_skipped(kb_factory, corpus, monkeypatch):
-    import kb.knowledge_base as module
+    import kb.pipeline as module
 
     real_read = module.read_bytes
     (corpus / "gone.txt").write_text(SECOND_MINUTES, encoding="utf-8")
