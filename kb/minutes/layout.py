@@ -37,6 +37,8 @@ _ATTENDANCE = re.compile(
 # Page furniture: "2 (10)", "Sida 2 av 10", "Page 2 of 10" at the end of a line.
 _PAGE_COUNTER = re.compile(r"(?:^|\s)(?:sida\s+|page\s+)?(\d{1,3})\s*(?:\((\d{1,3})\)|(?:av|of)\s+(\d{1,3}))$", re.I)
 _FURNITURE_REACH = 5  # how many lines from a page's edge a running header or footer may sit
+_COUNTER_REACH = 3  # how many lines after a page counter a running header may run on
+_COUNTER_INSIDE = re.compile(r"\s(\d{1,3})\s*\((\d{1,3})\)()\s")
 # (four lines of header are common: issuer, body, "Datum", the date)
 # A table of contents entry: a title, dot leaders (or a tab run) and a page number.
 _CONTENTS_ENTRY = re.compile(r"(?:[.…·](?:\s?)){4,}\s*\d{1,4}\s*$|…{2,}[.\s]*\d{1,4}\s*$")
@@ -97,9 +99,12 @@ _EDGE_NUMBER = re.compile(r"^\d{1,4}\s+|\s+\d{1,4}$|^\d{1,4}$")
 def page_furniture(lines: list[Line]) -> set[int]:
     """Line numbers of running page headers and footers.
 
-    Page counters ("2 (10)", "Sida 2 av 10") always are. Other lines are when the same text (digits
-    aside: page numbers, dates) recurs near the edge of most pages: of the PDF pages (or form-feed
-    pages, or Markdown page markers), or, in a text without pages, around most page counters.
+    Page counters ("2 (10)", "Sida 2 av 10", also inside a header line) always are. Other lines
+    are when the same text (digits aside: page numbers, dates) recurs at the edge of most pages,
+    in an unbroken run from the edge: of the PDF pages (or form-feed pages, or Markdown page
+    markers), or, in a text without pages or with more counters than pages, on either side of
+    the page counters. The run stops at the first line that does not recur, so a "Beslut" that
+    stands five lines below most pages' top, under a point's own title, stays content.
     """
     content = [line for line in lines if line.text.strip()]
     counters = [i for i, line in enumerate(content) if _is_page_counter(line.text)]
@@ -108,28 +113,30 @@ def page_furniture(lines: list[Line]) -> set[int]:
     for i, line in enumerate(content):
         if line.page is not None:
             pages.setdefault(line.page, []).append(i)
-    # Per page (or per counter), the indexes of the lines near its top edge and near its bottom one.
-    edges: list[tuple[list[int], list[int]]] = []
-    if len(pages) >= 2:
-        edges = [(indexes[:_FURNITURE_REACH], indexes[-_FURNITURE_REACH:]) for indexes in pages.values()]
+    # Per page (or per counter), the indexes of the lines from its edges inward.
+    runs: list[list[int]] = []
+    if len(pages) >= 2 and len(counters) <= len(pages):
+        for indexes in pages.values():
+            runs += [indexes[:_FURNITURE_REACH], indexes[::-1][:_FURNITURE_REACH]]
     elif len(counters) >= 2:
-        # Without pages, the windows around neighbouring counters must not reach each other's text.
-        reach = 3
-        edges = [(list(range(max(0, i - reach), i)), list(range(i + 1, i + 1 + reach))) for i in counters]
+        # Without pages, or with more page counters than pages (a PDF printed two pages to a
+        # sheet), the counters mark the pages; the runs go out from each counter, the previous
+        # page's footer above it ("Det här dokumentet är digitalt signerat" and two transaction
+        # ids) and the rest of the header below it, and must not reach each other's text.
+        for i in counters:
+            runs += [list(range(i - 1, max(-1, i - 2 - _COUNTER_REACH), -1)), list(range(i + 1, i + 1 + _COUNTER_REACH))]
+    runs = [[i for i in run if i < len(content)] for run in runs]
     seen_on: dict[tuple[int, str], set[int]] = {}
-    for edge_number, sides in enumerate(edges):
-        for side, indexes in enumerate(sides):
-            for i in indexes:
-                if i < len(content):
-                    seen_on.setdefault((side, _normalised(content[i].text)), set()).add(edge_number)
+    for number, run in enumerate(runs):
+        for i in run:
+            seen_on.setdefault((number % 2, _normalised(content[i].text)), set()).add(number // 2)
     furniture |= _closing_pages(content, pages)
-    needed = max(2, (len(edges) + 1) // 2)
-    for (side, text), where in seen_on.items():
-        if len(where) >= needed:
-            furniture.update(
-                content[i].number for edge_number in where for i in edges[edge_number][side]
-                if i < len(content) and _normalised(content[i].text) == text
-            )
+    needed = max(2, (len(runs) // 2 + 1) // 2)
+    for number, run in enumerate(runs):
+        for i in run:
+            if len(seen_on[(number % 2, _normalised(content[i].text))]) < needed:
+                break
+            furniture.add(content[i].number)
     return furniture
 
 
@@ -151,8 +158,12 @@ def _closing_pages(content: list[Line], pages: dict[int, list[int]]) -> set[int]
 
 
 def _is_page_counter(text: str) -> bool:
-    m = _PAGE_COUNTER.search(text.strip())
-    if not m or len(text.split()) > 8:
+    """A short line with a page counter at its end, or inside it where a header's columns put
+    it ("KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL 6 (8) Nämnden")."""
+    if len(text.split()) > 8:
+        return False
+    m = _PAGE_COUNTER.search(text.strip()) or _COUNTER_INSIDE.search(text)
+    if not m:
         return False
     total = m.group(2) or m.group(3)
     return 1 <= int(m.group(1)) <= int(total)
@@ -256,7 +267,28 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
         m = NUMBERED.match(block.text) if block.kind == "numbered" and block.end > block.start else None
         if m and not m.group(1).startswith("§") and m.group(2) and not is_agenda_title(m.group(2)):
             block.kind, block.level = "minor", None
+    _points_in_sequence(out)
     return out
+
+
+def _points_in_sequence(blocks: list[Block]) -> None:
+    """A numbered line that goes on from the last agenda point's number in its style ("15)" then
+    "16) Discussion of suggestions from board or members that were sent to the board 10 days
+    before the annual meeting") is the next point, however long its title."""
+    last: tuple[int, str] | None = None  # the last agenda point's number and the mark after it
+    for block in blocks:
+        m = _PLAIN_NUMBER.match(block.text) if block.kind in ("numbered", "minor") else None
+        if m is None:
+            continue
+        number, mark = int(m.group(1)), m.group(2)
+        if block.kind == "numbered" and block.level == 1:
+            last = (number, mark)
+        elif last is not None and (number, mark) == (last[0] + 1, last[1]):
+            block.kind, block.level = "numbered", 1
+            last = (number, mark)
+
+
+_PLAIN_NUMBER = re.compile(r"^(\d{1,3})([.)])\s+\S")
 
 
 def _titles_number(out: list[Block], kind: str, text: str, gap: bool) -> bool:
