@@ -10,7 +10,6 @@ nothing of the size of the index (beyond two arrays of passage ids) is held at o
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 
 from kb.errors import IndexDamagedError
 from kb.store import Store
-from kb.vectors import VectorIndex, kb_files
+from kb.vectors import VectorIndex, kb_files, vector_file
 
 REBUILD = "run `kb index --rebuild`"
 # Vectors compared with their cached embeddings this many at a time.
@@ -54,49 +53,40 @@ def check_index(store: Store, index_dir: Path) -> CheckReport:
 
 
 def _check(store: Store, index_dir: Path, report: CheckReport) -> None:
-    one = lambda sql, *params: store.db.execute(sql, params).fetchone()[0]  # noqa: E731
-    damage = [line for row in store.db.execute("PRAGMA integrity_check(3)") for line in row[0].splitlines()]
-    if damage != ["ok"]:
-        found = "; ".join(line for line in damage if not line.startswith("***"))
-        report.problems.append(f"{store.path}: the metadata store is damaged ({found}); {REBUILD}")
+    damage = store.integrity_problems(3)
+    if damage:
+        report.problems.append(f"{store.path}: the metadata store is damaged ({'; '.join(damage)}); {REBUILD}")
         return
     report.counts = store.counts()
     report.model = model = store.get_meta("model")
     generation = store.get_meta("generation")
-    live = index_dir / f"vectors.{generation}.faiss"
+    live = vector_file(index_dir, generation)
     for path in kb_files(index_dir):
         if path != live:
             report.leftovers.append(f"{path.name}: not the live file (from an update interrupted or under way); "
                                     "the next `kb index` removes it")
-    unused = one("SELECT count(*) FROM embeddings WHERE text_hash NOT IN (SELECT text_hash FROM passages)")
-    if unused:
+    found = store.disagreements(model if generation is not None else None)
+    if found["unused_embeddings"]:
         report.leftovers.append(
-            f"{unused} cached embedding(s) of no passage (from an update interrupted or under way); a later "
-            "`kb index` uses or drops them"
+            f"{found['unused_embeddings']} cached embedding(s) of no passage (from an update interrupted or under "
+            "way); a later `kb index` uses or drops them"
         )
     if generation is None or model is None:
         report.problems.append("no update has finished yet, so there is nothing to search; run `kb index`")
         return
 
-    no_fts = one("SELECT count(*) FROM items WHERE id NOT IN (SELECT rowid FROM items_fts)")
-    stray_fts = one("SELECT count(*) FROM items_fts WHERE rowid NOT IN (SELECT id FROM items)")
-    if no_fts or stray_fts:
+    if found["items_without_fts"] or found["fts_without_item"]:
         report.problems.append(
-            f"the lexical index and the items disagree ({no_fts} item(s) not in it, {stray_fts} entry(ies) "
-            f"of no item); {REBUILD}"
+            f"the lexical index and the items disagree ({found['items_without_fts']} item(s) not in it, "
+            f"{found['fts_without_item']} entry(ies) of no item); {REBUILD}"
         )
-    no_passage = one("SELECT count(*) FROM items WHERE id NOT IN (SELECT item_id FROM passages)")
-    if no_passage:
-        report.problems.append(f"{no_passage} item(s) have no passage to embed; {REBUILD}")
-    duplicated = one("SELECT count(*) FROM (SELECT 1 FROM items GROUP BY meeting_id, ordinal HAVING count(*) > 1)")
-    if duplicated:
-        report.problems.append(f"{duplicated} item(s) are stored more than once; {REBUILD}")
-    uncached = one(
-        "SELECT count(*) FROM passages WHERE text_hash NOT IN "
-        "(SELECT text_hash FROM embeddings WHERE model = ?)", model,
-    )
-    if uncached:
-        report.problems.append(f"{uncached} passage(s) have no cached embedding of model {model}; {REBUILD}")
+    if found["items_without_passage"]:
+        report.problems.append(f"{found['items_without_passage']} item(s) have no passage to embed; {REBUILD}")
+    if found["items_repeated"]:
+        report.problems.append(f"{found['items_repeated']} item(s) are stored more than once; {REBUILD}")
+    if found["passages_uncached"]:
+        report.problems.append(
+            f"{found['passages_uncached']} passage(s) have no cached embedding of model {model}; {REBUILD}")
 
     if not live.exists():
         report.problems.append(f"{live}: the live vector file is missing; run `kb index` to write it anew from the "
@@ -111,14 +101,19 @@ def _check(store: Store, index_dir: Path, report: CheckReport) -> None:
 
 
 def _check_vectors(store: Store, vectors: VectorIndex, live: Path, model: str, dim: int, report: CheckReport) -> None:
-    """The vector file holds exactly one vector per passage: the cached embedding of its text."""
+    """The vector file holds exactly one vector per passage: the cached embedding of its text (as
+    its backend stores it: a quantised index's codes are compared with the cached embedding's)."""
     if vectors.dim != dim:
         report.problems.append(
             f"{live.name} holds vectors of dimension {vectors.dim}, but model {model} gives {dim}; {REBUILD}"
         )
         return
-    ids = np.sort(np.concatenate([chunk_ids for chunk_ids, _ in _id_chunks(vectors)] or [np.zeros(0, np.int64)]))
-    passages = np.fromiter((row[0] for row in store.db.execute("SELECT id FROM passages ORDER BY id")), dtype=np.int64)
+    recorded = store.get_meta("vectors")
+    if recorded is not None and recorded != vectors.kind:
+        report.problems.append(f"{live.name} is a vector index of type {vectors.kind}, but the metadata records "
+                               f"{recorded}; {REBUILD}")
+    ids = np.sort(np.concatenate(list(vectors.ids()) or [np.zeros(0, np.int64)]))
+    passages = store.passage_ids()
     distinct = np.unique(ids)
     repeated = len(ids) - len(distinct)
     missing = len(np.setdiff1d(passages, distinct, assume_unique=True))
@@ -131,47 +126,12 @@ def _check_vectors(store: Store, vectors: VectorIndex, live: Path, model: str, d
         )
         return
     differ = 0
-    for chunk_ids, chunk in vectors.chunks(CHUNK):
-        cached = _cached_vectors(store, model, chunk_ids, vectors.dim)
-        # |stored - cached| > 1e-5 + 1e-5 |cached| anywhere in the row (np.isclose's test, with
-        # fewer arrays the size of the chunk); a passage without a cached embedding (NaN) was
-        # reported above and is not counted again.
-        difference = np.subtract(chunk, cached)
-        np.abs(difference, out=difference)
-        tolerance = np.abs(cached)
-        tolerance *= 1e-5
-        tolerance += 1e-5
-        differ += int((difference > tolerance).any(axis=1).sum())
-        del difference, tolerance, cached, chunk
+    for chunk_ids, stored in vectors.stored(CHUNK):
+        # A passage without a cached embedding (a NaN row) was reported above and is not counted again.
+        differ += int(vectors.differs(stored, store.vectors_of_passages(model, chunk_ids, vectors.dim)).sum())
+        del stored
     if differ:
         report.problems.append(
             f"{differ} vector(s) in {live.name} are not the cached embeddings of model {model} "
             f"(built with another model?); {REBUILD}"
         )
-
-
-def _id_chunks(vectors: VectorIndex):
-    """The ids in the vector file, a chunk at a time, without their vectors where FAISS allows."""
-    if vectors.kind == "flat" and len(vectors):
-        import faiss
-
-        yield faiss.vector_to_array(vectors.index.id_map).astype(np.int64), None
-        return
-    for chunk_ids, _ in vectors.chunks(CHUNK):
-        yield chunk_ids, None
-
-
-def _cached_vectors(store: Store, model: str, ids: np.ndarray, dim: int) -> np.ndarray:
-    """The cached embeddings of these passages, in their order; NaN rows for any without one."""
-    out = np.full((len(ids), dim), np.nan, dtype=np.float32)
-    position = {int(passage_id): row for row, passage_id in enumerate(ids.tolist())}
-    rows = store.db.execute(
-        "SELECT passages.id, embeddings.vector FROM passages JOIN embeddings ON embeddings.text_hash = passages.text_hash "
-        "AND embeddings.model = ? WHERE passages.id IN (SELECT value FROM json_each(?))",
-        (model, json.dumps(ids.tolist())),
-    )
-    for passage_id, blob in rows:
-        vector = np.frombuffer(blob, dtype=np.float32)
-        if len(vector) == dim:
-            out[position[passage_id]] = vector
-    return out

@@ -41,7 +41,7 @@ from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary  # noqa: F401 - I
 from kb.readers import DEFAULT_LIMITS, Limits, is_supported
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
 from kb.store import Store, is_disk_full, store_error
-from kb.vectors import VectorIndex
+from kb.vectors import VectorIndex, vector_file
 
 STORE_FILE = "kb.sqlite"
 LOCK_FILE = "write.lock"
@@ -207,21 +207,24 @@ class KnowledgeBase:
                 f"no index in {self.index_dir}/ yet (the first `kb index` did not finish); run `kb index`"
             )
         if self._vectors is None or int(generation) != self._generation:
-            path = self.index_dir / f"vectors.{generation}.faiss"
+            path = vector_file(self.index_dir, generation)
             if not path.exists() and not path.is_symlink():
                 raise IndexDamagedError(
                     f"{path}: the vector file is missing; run `kb index` to write it anew from the cached embeddings "
                     "(--mode lexical works without it)"
                 )
-            vectors = VectorIndex.load(path)
-            dim, passages = int(self.store.get_meta("dim", "0")), self.store.counts()["passages"]
-            if (vectors.dim, len(vectors)) != (dim, passages):
-                raise IndexDamagedError(
-                    f"{self.index_dir}/: the vector file and the metadata disagree ({len(vectors)} vectors of "
-                    f"dimension {vectors.dim}, {passages} passages of dimension {dim}); run `kb index --rebuild`"
-                )
+            vectors = VectorIndex.load(path, exact=self._cached_vectors)
+            problem = vectors.disagreement(int(self.store.get_meta("dim", "0")), self.store.counts()["passages"],
+                                           self.store.get_meta("vectors"))
+            if problem:
+                raise IndexDamagedError(f"{self.index_dir}/: {problem}; run `kb index --rebuild`")
             self._vectors, self._generation = vectors, int(generation)
         return self._vectors
+
+    def _cached_vectors(self, ids):
+        """The cached embeddings of these passages: the exact vectors a quantised index re-scores
+        with, read in the search's snapshot of the store."""
+        return self.store.vectors_of_passages(self.store.get_meta("model"), ids, int(self.store.get_meta("dim", "0")))
 
     def check(self) -> CheckReport:
         """Verify the index folder and say what is wrong (see `kb.check`)."""
@@ -258,7 +261,7 @@ class KnowledgeBase:
 
     def _store_intact(self) -> bool:
         try:
-            return self.store.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            return self.store.intact()
         except (sqlite3.DatabaseError, KBError):
             return False
 
@@ -267,13 +270,13 @@ class KnowledgeBase:
         with self._faults_reported(), store.snapshot():
             counts = store.counts()
             generation = store.get_meta("generation", "0")
-            vector_file = self.index_dir / f"vectors.{generation}.faiss"
+            vectors = vector_file(self.index_dir, generation)
             return {
                 "index": str(self.index_dir),
                 "model": store.get_meta("model"),
                 "dim": int(store.get_meta("dim", "0")),
                 **counts,
-                "index_bytes": sum(p.stat().st_size for p in [self.index_dir / STORE_FILE, vector_file] if p.exists()),
+                "index_bytes": sum(p.stat().st_size for p in [self.index_dir / STORE_FILE, vectors] if p.exists()),
                 "meetings_list": store.meeting_list(),
             }
 
@@ -384,6 +387,7 @@ class KnowledgeBase:
         """Keep the vectors the pipeline committed, so the next search need not load them."""
         if pipeline.generation is not None:
             self._vectors, self._generation = pipeline.vectors, pipeline.generation
+            self._vectors.exact = self._cached_vectors
         return summary
 
     def _update(self, corpus: Path, rebuild: bool, progress: bool, follow_symlinks: bool = False) -> UpdateSummary:

@@ -8,11 +8,14 @@ inflections: "brygglånen" and "brygglån" meet as "brygglån".
 from __future__ import annotations
 
 import re
-import sqlite3
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import Stemmer
 from stop_words import get_stop_words
+
+if TYPE_CHECKING:  # kb.store imports nothing of this module, but the type is all that is needed here
+    from kb.store import Store
 
 _WORD = re.compile(r"\w+")
 # A query is looked up by its first this many distinct words (a question has a handful; a pasted
@@ -47,7 +50,7 @@ def lexical_terms(text: str) -> str:
     return " ".join(stems(text))
 
 
-def lexical_search(db: sqlite3.Connection, query: str, limit: int, scope: tuple[str, list] | None = None) -> list[tuple[int, float]]:
+def lexical_search(store: Store, query: str, limit: int, scope: tuple[str, list] | None = None) -> list[tuple[int, float]]:
     """(item id, BM25 score) best first, higher better; `scope` is an SQL condition over the
     items and meetings tables with its parameters."""
     terms = sorted(query_terms(query))
@@ -55,16 +58,10 @@ def lexical_search(db: sqlite3.Connection, query: str, limit: int, scope: tuple[
         return []
     where, params = scope or ("1", [])
     expression = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-    rows = db.execute(
-        "SELECT items_fts.rowid, -bm25(items_fts) FROM items_fts "
-        "JOIN items ON items.id = items_fts.rowid JOIN meetings ON meetings.id = items.meeting_id "
-        f"WHERE items_fts MATCH ? AND ({where}) ORDER BY bm25(items_fts) LIMIT ?",
-        [expression, *params, limit],
-    )
-    return [(row[0], row[1]) for row in rows]
+    return store.bm25(expression, where, params, limit)
 
 
-def vocabulary_coverage(db: sqlite3.Connection, query: str) -> float:
+def vocabulary_coverage(store: Store, query: str) -> float:
     """Share of the query's words that occur in the indexed minutes at all."""
     terms = stems(query)
     distinct = query_terms(query)
@@ -72,12 +69,7 @@ def vocabulary_coverage(db: sqlite3.Connection, query: str) -> float:
         terms = [term for term in terms if term in set(distinct)]
     if not terms:
         return 0.0
-    known = {
-        row[0]
-        for row in db.execute(
-            f"SELECT term FROM items_vocab WHERE term IN ({','.join('?' * len(distinct))})", distinct
-        )
-    }
+    known = store.known_terms(distinct)
     return sum(term in known for term in terms) / len(terms)
 
 

@@ -34,7 +34,7 @@ from kb.lexical import lexical_terms
 from kb.minutes import DEFAULT_SEGMENTER, PARSER_VERSION, SEGMENTERS, Item, Meeting
 from kb.readers import DEFAULT_LIMITS, Limits, read_bytes, read_document
 from kb.store import Store, StoredMeeting
-from kb.vectors import VectorIndex, kb_files
+from kb.vectors import VectorIndex, kb_files, vector_file
 
 # What items and passages a file gives; an index that records another parses its files again.
 ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}"
@@ -314,21 +314,27 @@ class Pipeline:
         if generation is None:
             return None
         try:
-            vectors = VectorIndex.load(self.index_dir / f"vectors.{generation}.faiss")
+            vectors = VectorIndex.load(vector_file(self.index_dir, generation), exact=self.cached_vectors)
         except IndexDamagedError as e:
             self.log(f"warning: {e}; writing it anew from the cached embeddings")
             return None
-        if (vectors.dim, len(vectors)) != (self.embedder.dim, self.store.counts()["passages"]):
-            self.log("warning: the vector file disagrees with the metadata; writing it anew from the cached embeddings")
+        problem = vectors.disagreement(self.embedder.dim, self.store.counts()["passages"], self.store.get_meta("vectors"))
+        if problem:
+            self.log(f"warning: {problem}; writing it anew from the cached embeddings")
             return None
         return vectors
+
+    def cached_vectors(self, ids):
+        """The cached embeddings of these passages: what a quantised vector index re-scores with,
+        and is rebuilt from when it changes type."""
+        return self.store.vectors_of_passages(self.embedder.name, ids, self.embedder.dim)
 
     def commit(self, plan: Plan, base: VectorIndex | None) -> None:
         """Write the next generation: its vector file beside the live one, then one SQLite
         transaction for everything else, the generation number naming the new file last."""
         store, embedder = self.store, self.embedder
         generation = int(store.get_meta("generation", "0"))
-        new_file = self.index_dir / f"vectors.{generation + 1}.faiss"
+        new_file = vector_file(self.index_dir, generation + 1)
         with store.transaction():
             retired: list[int] = []
             for rel in plan.retired:
@@ -343,7 +349,7 @@ class Pipeline:
                         store.insert_passage(item_id, text_hash(passage))
             store.forget_unused_embeddings(embedder.name)
             if base is None:
-                vectors = VectorIndex(embedder.dim)
+                vectors = VectorIndex(embedder.dim, exact=self.cached_vectors)
                 ids, matrix = store.passage_vectors(embedder.name)
             else:
                 vectors = base
@@ -353,6 +359,7 @@ class Pipeline:
             vectors.save(new_file, mode=stat.S_IMODE(store.path.stat().st_mode) & 0o666)
             store.set_meta("model", embedder.name)
             store.set_meta("dim", embedder.dim)
+            store.set_meta("vectors", vectors.kind)  # the backend, as kb.vectors chose it by size
             store.set_meta("generation", generation + 1)
             store.set_meta("segmenter", self.segmenter)
             store.set_meta("parser", ITEMS_VERSION)
@@ -365,7 +372,7 @@ class Pipeline:
     def remove_old_vector_files(self) -> None:
         """Once committed, only the live file is read: the old one and any an interrupted update
         left go. Only files kb made (by name, regular files) are removed."""
-        live = self.index_dir / f"vectors.{self.store.get_meta('generation')}.faiss"
+        live = vector_file(self.index_dir, self.store.get_meta("generation"))
         for path in kb_files(self.index_dir):
             if path != live:
                 path.unlink(missing_ok=True)

@@ -139,12 +139,12 @@ def rank(store: Store, vectors: VectorIndex | None, embedder, query: str, k: int
 def _ranked(store, vectors, query_vector, query, k, mode, scope) -> list[tuple[int, float]]:
     depth = min(max(50, 5 * k), MAX_NUMBER)
     dense = _dense(store, vectors, query_vector, depth, scope) if mode != "lexical" else []
-    lexical = lexical_search(store.db, query, depth, scope) if mode != "dense" else []
+    lexical = lexical_search(store, query, depth, scope) if mode != "dense" else []
     if mode == "dense":
         return dense
     if mode == "lexical":
         return lexical
-    return _fuse(dense, lexical, lexical_weight=LEXICAL_WEIGHT * vocabulary_coverage(store.db, query))
+    return _fuse(dense, lexical, lexical_weight=LEXICAL_WEIGHT * vocabulary_coverage(store, query))
 
 
 def _within(scope: tuple[str, list] | None, narrower: tuple[str, list]) -> tuple[str, list]:
@@ -190,12 +190,7 @@ def _dense(store: Store, vectors: VectorIndex, query_vector, depth: int, scope: 
     runs over that scope's passages only."""
     allowed = None
     if scope is not None:
-        rows = store.db.execute(
-            "SELECT passages.id FROM passages JOIN items ON items.id = passages.item_id "
-            f"JOIN meetings ON meetings.id = items.meeting_id WHERE {scope[0]}",
-            scope[1],
-        )
-        allowed = np.fromiter((r[0] for r in rows), dtype=np.int64)
+        allowed = store.passage_ids_where(*scope)
         if not len(allowed):
             return []
     ids, scores = vectors.search(query_vector, depth, allowed)
@@ -267,17 +262,11 @@ def items_around(store: Store, item_id: int, around: int) -> list[Hit]:
     """The item and up to `around` items either side of it in its meeting, in order."""
     row = None
     if 0 < item_id < 2**63:
-        row = store.db.execute("SELECT meeting_id, ordinal FROM items WHERE id = ?", (item_id,)).fetchone()
+        row = store.item_place(item_id)
     if row is None:
         raise ValueError(f"no item {item_id} in the index; the numbers after # in `kb search` are item ids")
     around = max(0, min(around, MAX_NUMBER))
-    ids = [
-        r[0]
-        for r in store.db.execute(
-            "SELECT id FROM items WHERE meeting_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
-            (row["meeting_id"], row["ordinal"] - around, row["ordinal"] + around),
-        )
-    ]
+    ids = store.item_ids_between(row["meeting_id"], row["ordinal"] - around, row["ordinal"] + around)
     return _hits(store, [(i, 1.0 if i == item_id else 0.0) for i in ids])
 
 
@@ -290,9 +279,4 @@ def party_filter(store: Store, party: str) -> Filters:
 
 def chronological(store: Store, filters: Filters) -> list[Hit]:
     where, params = filters.sql(store)
-    rows = store.db.execute(
-        f"SELECT items.id FROM items JOIN meetings ON meetings.id = items.meeting_id WHERE {where} "
-        "ORDER BY meetings.date, meetings.source, items.ordinal",
-        params,
-    )
-    return _hits(store, [(r[0], 0.0) for r in rows])
+    return _hits(store, [(item_id, 0.0) for item_id in store.item_ids_in_order(where, params)])

@@ -355,12 +355,116 @@ class Store:
             ids[row], vectors[row] = passage_id, vector
         return ids, vectors if vectors is not None else np.zeros((0, 0), np.float32)
 
+    def vectors_of_passages(self, model: str, ids: np.ndarray, dim: int) -> np.ndarray:
+        """The cached embeddings of these passages, in their order; NaN rows for any without one
+        (or of another dimension). The quantised vector index re-scores its candidates with these,
+        and `kb check` compares the vector file with them, a chunk at a time."""
+        out = np.full((len(ids), dim), np.nan, dtype=np.float32)
+        position = {int(passage_id): row for row, passage_id in enumerate(np.asarray(ids).tolist())}
+        rows = self.db.execute(
+            "SELECT passages.id, embeddings.vector FROM passages JOIN embeddings ON embeddings.text_hash = "
+            "passages.text_hash AND embeddings.model = ? WHERE passages.id IN (SELECT value FROM json_each(?))",
+            (model, json.dumps(list(position))),
+        )
+        for passage_id, blob in rows:
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if len(vector) == dim:
+                out[position[passage_id]] = vector
+        return out
+
     def forget_unused_embeddings(self, model: str) -> None:
         """Drop cached vectors no passage uses, and every vector of another model."""
         self.db.execute(
             "DELETE FROM embeddings WHERE model != ? OR text_hash NOT IN (SELECT text_hash FROM passages)",
             (model,),
         )
+
+    # -- searching ------------------------------------------------------------------------------
+
+    def passage_ids_where(self, where: str, params: list) -> np.ndarray:
+        """The ids of the passages of the items an SQL condition over items and meetings selects
+        (a filter's scope, `kb.search.Filters.sql`)."""
+        rows = self.db.execute(
+            "SELECT passages.id FROM passages JOIN items ON items.id = passages.item_id "
+            f"JOIN meetings ON meetings.id = items.meeting_id WHERE {where}",
+            params,
+        )
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def item_ids_in_order(self, where: str, params: list) -> list[int]:
+        """The items a condition over items and meetings selects, by meeting date, file and order."""
+        rows = self.db.execute(
+            f"SELECT items.id FROM items JOIN meetings ON meetings.id = items.meeting_id WHERE {where} "
+            "ORDER BY meetings.date, meetings.source, items.ordinal",
+            params,
+        )
+        return [r[0] for r in rows]
+
+    def item_place(self, item_id: int) -> sqlite3.Row | None:
+        """(meeting_id, ordinal) of an item, or None."""
+        return self.db.execute("SELECT meeting_id, ordinal FROM items WHERE id = ?", (item_id,)).fetchone()
+
+    def item_ids_between(self, meeting_id: int, first: int, last: int) -> list[int]:
+        """The items of a meeting with ordinals from `first` to `last`, in order."""
+        rows = self.db.execute(
+            "SELECT id FROM items WHERE meeting_id = ? AND ordinal BETWEEN ? AND ? ORDER BY ordinal",
+            (meeting_id, first, last),
+        )
+        return [r[0] for r in rows]
+
+    def bm25(self, expression: str, where: str, params: list, limit: int) -> list[tuple[int, float]]:
+        """(item id, BM25 score) of the items matching an FTS5 expression within an SQL condition
+        over items and meetings, best first, higher better."""
+        rows = self.db.execute(
+            "SELECT items_fts.rowid, -bm25(items_fts) FROM items_fts "
+            "JOIN items ON items.id = items_fts.rowid JOIN meetings ON meetings.id = items.meeting_id "
+            f"WHERE items_fts MATCH ? AND ({where}) ORDER BY bm25(items_fts) LIMIT ?",
+            [expression, *params, limit],
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def known_terms(self, terms: list[str]) -> set[str]:
+        """Which of these lexical terms occur in the indexed items at all."""
+        if not terms:
+            return set()
+        rows = self.db.execute(f"SELECT term FROM items_vocab WHERE term IN ({','.join('?' * len(terms))})", terms)
+        return {row[0] for row in rows}
+
+    # -- checking -------------------------------------------------------------------------------
+
+    def intact(self) -> bool:
+        """SQLite's quick_check finds nothing wrong (a damaged store raises or says otherwise)."""
+        return self.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+    def integrity_problems(self, most: int = 3) -> list[str]:
+        """What SQLite's integrity_check finds, at most `most` errors; [] if nothing."""
+        lines = [line for row in self.db.execute(f"PRAGMA integrity_check({int(most)})") for line in row[0].splitlines()]
+        return [] if lines == ["ok"] else [line for line in lines if not line.startswith("***")]
+
+    def disagreements(self, model: str | None) -> dict[str, int]:
+        """Counts of what should be zero in a whole store (`kb check`): cached embeddings of no
+        passage (harmless), items without lexical entry or passage, lexical entries of no item,
+        items stored twice, passages without a cached embedding of `model`."""
+        one = lambda sql, *params: self.db.execute(sql, params).fetchone()[0]  # noqa: E731
+        counts = {"unused_embeddings": one(
+            "SELECT count(*) FROM embeddings WHERE text_hash NOT IN (SELECT text_hash FROM passages)")}
+        if model is None:
+            return counts
+        counts.update(
+            items_without_fts=one("SELECT count(*) FROM items WHERE id NOT IN (SELECT rowid FROM items_fts)"),
+            fts_without_item=one("SELECT count(*) FROM items_fts WHERE rowid NOT IN (SELECT id FROM items)"),
+            items_without_passage=one("SELECT count(*) FROM items WHERE id NOT IN (SELECT item_id FROM passages)"),
+            items_repeated=one(
+                "SELECT count(*) FROM (SELECT 1 FROM items GROUP BY meeting_id, ordinal HAVING count(*) > 1)"),
+            passages_uncached=one(
+                "SELECT count(*) FROM passages WHERE text_hash NOT IN (SELECT text_hash FROM embeddings WHERE model = ?)",
+                model),
+        )
+        return counts
+
+    def passage_ids(self) -> np.ndarray:
+        """Every passage id, ascending."""
+        return np.fromiter((row[0] for row in self.db.execute("SELECT id FROM passages ORDER BY id")), dtype=np.int64)
 
     # -- statistics -----------------------------------------------------------------------------
 

@@ -1,25 +1,38 @@
 """The vector index: FAISS, cosine as inner product over normalised vectors, 64-bit passage ids.
 
-The index type follows the size (measured in `benchmarks/scale.py`, figures in BENCHMARKS.md):
-- up to FLAT_MAX vectors, exact search: IndexIDMap2(IndexFlatIP);
-- beyond, an inverted file, IndexIVFFlat, with NLIST_PER_SQRT * sqrt(n) lists (a power of two),
-  searching the nprobe lists nearest the query. Its scores are exact inner products (the
-  vectors are kept unquantised); only which candidates are looked at is approximate
-  (recall@10 against exact search is measured by the benchmark). Unlike HNSW it can remove ids,
-  which every update needs (it removes the old passages, then adds the new).
-`add` and `remove` switch type when the size crosses the bound (back to exact only below half of
-it, so a size near the bound does not flip back and forth), and retrain the lists when the index
-has grown 16-fold since they were trained (nprobe is a share of nlist, so recall holds between); the vectors are copied out of the old index, so nothing else is needed.
+Three backends, each a `VectorBackend` (build, add, remove, search, the FAISS object saved and
+loaded, and the check that the stored vectors are the cached embeddings); the type follows the
+size (measured in `benchmarks/scale.py` and `benchmarks/compressed.py`, figures in BENCHMARKS.md):
+- "flat", up to FLAT_MAX vectors: exact search, IndexIDMap2(IndexFlatIP);
+- "ivf", up to COMPRESS_ABOVE: an inverted file, IndexIVFFlat, with NLIST_PER_SQRT * sqrt(n)
+  lists (a power of two), searching the nprobe lists nearest the query. Its scores are exact inner
+  products (the vectors are kept unquantised); only which candidates are looked at is approximate.
+  Unlike HNSW it can remove ids, which every update needs (it removes the old passages, then adds
+  the new);
+- "ivf-sq8", beyond: the same inverted file with each vector stored as 8-bit scalar-quantised
+  codes (IndexIVFScalarQuantizer, one byte a dimension: 384 bytes a vector instead of 1,536), so
+  10M vectors take 3.9 GB of memory instead of 15.4 GB. Its candidates are re-scored exactly from
+  the float vectors where a source of them is given (`VectorIndex.exact`: the knowledge base
+  passes its cache of embeddings in SQLite), so the scores a search returns are exact cosines
+  and the ranking on top of them (fusion, the attribution bonus) sees the same numbers as with
+  the other two types.
+The file records its type (FAISS writes the index's class), `backend_of` picks the backend for a
+loaded file, and the store records the kind too (`kb.pipeline` sets the meta key "vectors").
+`add` and `remove` switch type when the size crosses a bound (back down only below half of it,
+so a size near the bound does not flip back and forth), and retrain the lists when the index has
+grown 16-fold since they were trained (nprobe is a share of nlist, so recall holds between); the
+vectors are copied out of the old index (from the exact source, for the quantised one), so nothing
+else is needed.
 
-A search with `allowed` (an IDSelectorBatch) only looks at those ids. With the inverted file it
+A search with `allowed` (an IDSelectorBatch) only looks at those ids. With an inverted file it
 probes more lists the smaller the allowed share of the index is, up to all lists, so a selective
 filter is searched exactly and never loses hits.
 
 Files are written whole to a temporary name, flushed to disk and renamed, so a reader never sees a
 half-written index; which file is live is decided by the metadata store (see `kb.knowledge_base`).
-The temporary file is created new and exclusively (never through a link planted under its name),
-for the owner only unless asked otherwise, and removed if the write fails; `kb_files` lists the
-files kb itself makes, the only ones an update ever deletes.
+`vector_file` names it, in one place. The temporary file is created new and exclusively (never
+through a link planted under its name), for the owner only unless asked otherwise, and removed if
+the write fails; `kb_files` lists the files kb itself makes, the only ones an update ever deletes.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, ClassVar, Iterator, Protocol
 
 import faiss
 import numpy as np
@@ -37,15 +50,32 @@ import numpy as np
 from kb.errors import IndexDamagedError
 
 FLAT_MAX = 100_000  # exact search up to this many vectors
+# Quantised codes above this many: IndexIVFFlat holds 1.5 GB a million vectors in memory, and at
+# 2M (3 GB) the 8-bit codes with exact re-scoring answer as well and as fast (BENCHMARKS.md).
+COMPRESS_ABOVE = 2_000_000
 NLIST_PER_SQRT = 4  # nlist ~ 4 * sqrt(n), rounded to a power of two
 TRAIN_PER_LIST = 40  # k-means training sample: this many vectors per list (FAISS warns below 39)
 NPROBE_SHARE = 1 / 4  # lists probed per query: this share of nlist (recall@10 >= 0.95, BENCHMARKS.md) ...
 NPROBE_MIN = 16  # ... but at least this many
+# The quantised index: fewer lists (sqrt(n)), since assigning 10M vectors to 16k lists would take
+# half an hour on two cores, and a fixed number probed (lists are larger, each probe finds more).
+SQ8_NLIST_PER_SQRT = 1
+SQ8_NPROBE = 64
+# Candidates re-scored exactly: this many times k (at least RESCORE_MIN).
+RESCORE_FACTOR = 2
+RESCORE_MIN = 100
 
+# An exact source: the float vectors of these ids, in their order (NaN rows for unknown ids).
+ExactSource = Callable[[np.ndarray], np.ndarray]
 
 # The names kb gives vector files: vectors.<generation>.faiss, and while one is written,
 # vectors.<generation>.faiss.<random>.tmp (earlier versions: vectors.<generation>.faiss.tmp).
 _KB_FILE = re.compile(r"vectors\.\d+\.faiss(?:(?:\.\w+)?\.tmp)?")
+
+
+def vector_file(index_dir: Path, generation: int | str | None) -> Path:
+    """The vector file of a generation: the one place its name is made."""
+    return Path(index_dir) / f"vectors.{generation}.faiss"
 
 
 def kb_files(index_dir: Path) -> list[Path]:
@@ -62,56 +92,371 @@ def kb_files(index_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def _flat(dim: int) -> faiss.Index:
-    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+# -- the backends -----------------------------------------------------------------------------------
 
 
-def _nlist_for(n: int) -> int:
-    return max(64, 2 ** round(math.log2(NLIST_PER_SQRT * math.sqrt(max(n, 1)))))
+class VectorBackend(Protocol):
+    """What kb needs of a vector index. `index` is the FAISS object the file holds."""
+
+    kind: ClassVar[str]
+    dim: int
+    index: faiss.Index
+
+    @classmethod
+    def build(cls, dim: int, ids: np.ndarray, vectors: np.ndarray) -> "VectorBackend":
+        """A new index holding these vectors (trained on a sample of them, where it is trained)."""
+
+    @classmethod
+    def holds(cls, index: faiss.Index) -> bool:
+        """Whether a FAISS object read from a file is this backend's."""
+
+    def __len__(self) -> int: ...
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
+
+    def remove(self, ids: np.ndarray) -> None: ...
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None,
+               exact: ExactSource | None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (ids, scores) for one query, on the calling thread."""
+
+    def ids(self, size: int) -> Iterator[np.ndarray]:
+        """The ids held, a chunk at a time, without their vectors where FAISS allows."""
+
+    def chunks(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, float vectors as stored) a chunk at a time; lossy for a quantised backend."""
+
+    def stored(self, size: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors in the form stored: floats, or codes), a chunk at a time, for `differs`."""
+
+    def differs(self, stored: np.ndarray, cached: np.ndarray) -> np.ndarray:
+        """Rows where what is stored is not `cached` (the float vectors the index was given) as
+        this backend stores it; rows of `cached` that are NaN (no cached vector) never differ."""
 
 
-def _nprobe_for(nlist: int) -> int:
-    return min(nlist, max(NPROBE_MIN, int(nlist * NPROBE_SHARE)))
+def _one_thread_search(index: faiss.Index, query: np.ndarray, k: int, params) -> tuple[np.ndarray, np.ndarray]:
+    # One query is searched on one thread: FAISS's OpenMP threads only contend for one vector
+    # (flat search of 100k vectors: 48 ms with 2 threads, 7 ms with 1, on a busy 2-core machine).
+    # The setting is per calling thread, so builds and other threads keep theirs.
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        scores, ids = index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k, params=params)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    keep = ids[0] >= 0
+    return ids[0][keep], scores[0][keep]
 
 
-def _ivf(dim: int, ids: np.ndarray, vectors: np.ndarray) -> faiss.Index:
-    """An inverted file trained on (a sample of) `vectors`, holding all of them."""
-    nlist = _nlist_for(len(ids))
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    index.cp.niter = 10
-    index.cp.max_points_per_centroid = TRAIN_PER_LIST
-    sample = vectors
-    if len(vectors) > TRAIN_PER_LIST * nlist:
-        rows = np.random.default_rng(0).choice(len(vectors), TRAIN_PER_LIST * nlist, replace=False)
-        sample = vectors[np.sort(rows)]
-    index.train(sample)
-    index.own_fields = True
-    quantizer.this.disown()
-    index.nprobe = _nprobe_for(nlist)
-    index.add_with_ids(vectors, ids)
-    return index
+def _float_differs(stored: np.ndarray, cached: np.ndarray) -> np.ndarray:
+    """|stored - cached| > 1e-5 + 1e-5 |cached| anywhere in the row (np.isclose's test, with fewer
+    arrays the size of the chunk); NaN rows of `cached` compare false."""
+    difference = np.subtract(stored, cached)
+    np.abs(difference, out=difference)
+    tolerance = np.abs(cached)
+    tolerance *= 1e-5
+    tolerance += 1e-5
+    return (difference > tolerance).any(axis=1)
 
 
-class VectorIndex:
+class FlatBackend:
+    """Exact search over every vector: IndexIDMap2(IndexFlatIP)."""
+
+    kind = "flat"
+
     def __init__(self, dim: int, index: faiss.Index | None = None):
         self.dim = dim
-        self.index = index if index is not None else _flat(dim)
+        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+    @classmethod
+    def build(cls, dim, ids, vectors) -> "FlatBackend":
+        backend = cls(dim)
+        backend.add(ids, vectors)
+        return backend
+
+    @classmethod
+    def holds(cls, index) -> bool:
+        return isinstance(index, faiss.IndexIDMap)
 
     def __len__(self) -> int:
         return self.index.ntotal
 
+    def add(self, ids, vectors) -> None:
+        if len(ids):
+            self.index.add_with_ids(vectors, ids)
+
+    def remove(self, ids) -> None:
+        self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def search(self, query, k, allowed, exact=None):
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
+        return _one_thread_search(self.index, query, k, params)
+
+    def ids(self, size: int = 65536) -> Iterator[np.ndarray]:
+        if len(self):
+            yield faiss.vector_to_array(self.index.id_map).astype(np.int64)
+
+    def chunks(self, size: int = 65536):
+        if not len(self):
+            return
+        ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        for start in range(0, len(ids), size):
+            count = min(size, len(ids) - start)
+            yield ids[start : start + count], self.index.index.reconstruct_n(start, count)
+
+    stored = chunks
+
+    def differs(self, stored, cached):
+        return _float_differs(stored, cached)
+
+
+class _InvertedFile:
+    """What the two inverted files share: lists trained by k-means, nprobe, filters, removal,
+    reading the lists. A subclass says how vectors are stored (`_new`, `_decode`)."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, dim: int, index: faiss.Index):
+        self.dim = dim
+        self.index = index
+
+    @staticmethod
+    def nlist_for(n: int) -> int:
+        return max(64, 2 ** round(math.log2(NLIST_PER_SQRT * math.sqrt(max(n, 1)))))
+
+    @staticmethod
+    def nprobe_for(nlist: int) -> int:
+        return min(nlist, max(NPROBE_MIN, int(nlist * NPROBE_SHARE)))
+
+    @classmethod
+    def _new(cls, quantizer: faiss.Index, dim: int, nlist: int) -> faiss.IndexIVF:
+        raise NotImplementedError
+
+    @classmethod
+    def trained(cls, dim: int, sample: np.ndarray, expected: int) -> "_InvertedFile":
+        """An empty index whose lists are trained on `sample` for about `expected` vectors; add
+        them afterwards, a chunk at a time if need be (`benchmarks/compressed.py` builds 10M so)."""
+        # No more lists than the sample can train (k-means wants 39 points a list; a knowledge base
+        # held to the compressed type by a low bound may be tiny).
+        nlist = max(1, min(cls.nlist_for(expected), len(sample) // 39))
+        quantizer = faiss.IndexFlatIP(dim)
+        index = cls._new(quantizer, dim, nlist)
+        index.cp.niter = 10
+        index.cp.max_points_per_centroid = TRAIN_PER_LIST
+        if len(sample) > TRAIN_PER_LIST * nlist:
+            rows = np.random.default_rng(0).choice(len(sample), TRAIN_PER_LIST * nlist, replace=False)
+            sample = sample[np.sort(rows)]
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        index.own_fields = True
+        quantizer.this.disown()
+        index.nprobe = cls.nprobe_for(nlist)
+        return cls(dim, index)
+
+    @classmethod
+    def build(cls, dim, ids, vectors):
+        backend = cls.trained(dim, vectors, len(ids))
+        backend.add(ids, vectors)
+        return backend
+
+    @classmethod
+    def holds(cls, index) -> bool:
+        return type(index).__name__ == cls._faiss_class
+
+    @property
+    def ivf(self) -> faiss.IndexIVF:
+        return self.index
+
+    def __len__(self) -> int:
+        return self.index.ntotal
+
+    def add(self, ids, vectors) -> None:
+        if len(ids):
+            self.index.add_with_ids(vectors, ids)
+
+    def remove(self, ids) -> None:
+        self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def _params(self, allowed: np.ndarray | None, n: int):
+        ivf = self.ivf
+        nprobe = self.nprobe_for(ivf.nlist)  # the setting now, not the one the file was trained with
+        if allowed is None:
+            return faiss.SearchParametersIVF(nprobe=nprobe)
+        # A filter keeps a share of each list: probe more lists, all if need be.
+        nprobe = min(ivf.nlist, math.ceil(nprobe * n / max(len(allowed), 1)))
+        return faiss.SearchParametersIVF(sel=faiss.IDSelectorBatch(allowed), nprobe=nprobe)
+
+    def search(self, query, k, allowed, exact=None):
+        return _one_thread_search(self.index, query, k, self._params(allowed, len(self)))
+
+    def _lists(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, codes as bytes, one row a vector) of each non-empty list."""
+        ivf = self.ivf
+        lists = ivf.invlists
+        for number in range(ivf.nlist):
+            count = lists.list_size(number)
+            if count:
+                ids = faiss.rev_swig_ptr(lists.get_ids(number), count).astype(np.int64)
+                codes = faiss.rev_swig_ptr(lists.get_codes(number), count * lists.code_size)
+                yield ids, np.frombuffer(codes.tobytes(), dtype=np.uint8).reshape(count, lists.code_size)
+
+    def _batched(self, size: int, decode: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Lists gathered into chunks of about `size` rows (a list longer than that is one chunk)."""
+        ids_buffer, rows_buffer, held = [], [], 0
+        for ids, codes in self._lists():
+            ids_buffer.append(ids)
+            rows_buffer.append(self._decode(codes) if decode else codes)
+            held += len(ids)
+            if held >= size:
+                yield np.concatenate(ids_buffer), np.concatenate(rows_buffer)
+                ids_buffer, rows_buffer, held = [], [], 0
+        if held:
+            yield np.concatenate(ids_buffer), np.concatenate(rows_buffer)
+
+    def ids(self, size: int = 65536) -> Iterator[np.ndarray]:
+        for ids, _ in self._lists():
+            yield ids
+
+    def chunks(self, size: int = 65536):
+        return self._batched(size, decode=True)
+
+    def _decode(self, codes: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class IVFFlatBackend(_InvertedFile):
+    """IndexIVFFlat: approximate candidates, exact scores (the vectors are stored as they are)."""
+
+    kind = "ivf"
+    _faiss_class = "IndexIVFFlat"
+
+    @classmethod
+    def _new(cls, quantizer, dim, nlist):
+        return faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+
+    def _decode(self, codes):
+        return codes.view(np.float32).reshape(len(codes), self.dim)
+
+    def stored(self, size: int = 65536):
+        return self.chunks(size)
+
+    def differs(self, stored, cached):
+        return _float_differs(stored, cached)
+
+
+class SQ8Backend(_InvertedFile):
+    """IndexIVFScalarQuantizer, 8 bits a dimension, not by residual (a vector's code does not
+    depend on its list, so `kb check` can encode a cached embedding and compare codes exactly).
+    With an exact source, the best RESCORE_FACTOR * k candidates by their codes are re-scored
+    with the float vectors, and the scores returned are exact."""
+
+    kind = "ivf-sq8"
+    _faiss_class = "IndexIVFScalarQuantizer"
+
+    @staticmethod
+    def nlist_for(n: int) -> int:
+        return max(64, 2 ** round(math.log2(SQ8_NLIST_PER_SQRT * math.sqrt(max(n, 1)))))
+
+    @staticmethod
+    def nprobe_for(nlist: int) -> int:
+        return min(nlist, SQ8_NPROBE)
+
+    @classmethod
+    def _new(cls, quantizer, dim, nlist):
+        return faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                             faiss.METRIC_INNER_PRODUCT, False)
+
+    def _decode(self, codes):
+        return self.ivf.sq.decode(codes)
+
+    def search(self, query, k, allowed, exact=None):
+        if exact is None:
+            return _one_thread_search(self.index, query, k, self._params(allowed, len(self)))
+        depth = min(len(self), max(RESCORE_MIN, RESCORE_FACTOR * k))
+        ids, _ = _one_thread_search(self.index, query, depth, self._params(allowed, len(self)))
+        return rescore(ids, np.asarray(query, dtype=np.float32).reshape(-1), k, exact)
+
+    def stored(self, size: int = 65536):
+        return self._batched(size, decode=False)
+
+    def differs(self, stored, cached):
+        missing = np.isnan(cached).any(axis=1)
+        codes = self.ivf.sq.compute_codes(np.nan_to_num(cached))
+        return (codes != stored).any(axis=1) & ~missing
+
+
+def rescore(ids: np.ndarray, query: np.ndarray, k: int, exact: ExactSource) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of `ids` by their exact inner product with the query; ids the source does not
+    know (NaN rows) are dropped."""
+    if not len(ids):
+        return ids, np.zeros(0, np.float32)
+    scores = exact(ids) @ query
+    known = ~np.isnan(scores)
+    ids, scores = ids[known], scores[known]
+    order = np.argsort(-scores, kind="stable")[:k]
+    return ids[order], scores[order].astype(np.float32)
+
+
+BACKENDS: dict[str, type] = {backend.kind: backend for backend in (FlatBackend, IVFFlatBackend, SQ8Backend)}
+
+
+def backend_of(index: faiss.Index) -> VectorBackend:
+    """The backend that holds a FAISS object read from a file."""
+    for backend in BACKENDS.values():
+        if backend.holds(index):
+            return backend(index.d, index)
+    raise IndexDamagedError(f"a vector index of a type kb does not make ({type(index).__name__}); run `kb index --rebuild`")
+
+
+def kind_for(n: int, current: str | None = None) -> str:
+    """The backend kind for n vectors. From `current`, a kind is left downwards only below half
+    its lower bound, so a size near a bound does not flip back and forth."""
+    wanted = "flat" if n <= FLAT_MAX else "ivf" if n <= COMPRESS_ABOVE else "ivf-sq8"
+    order = list(BACKENDS)
+    if current is not None and order.index(wanted) < order.index(current):
+        floor = {"ivf": FLAT_MAX, "ivf-sq8": COMPRESS_ABOVE}[current]
+        if n >= floor // 2:
+            return current
+    return wanted
+
+
+# -- the index kb uses ------------------------------------------------------------------------------
+
+
+class VectorIndex:
+    """A vector index of whichever backend its size calls for, and its file.
+
+    `exact`, if set, gives the float vectors of passage ids; the quantised backend re-scores with
+    it, and leaves it (when the index shrinks) from it rather than from its lossy codes."""
+
+    def __init__(self, dim: int, index: faiss.Index | None = None, exact: ExactSource | None = None):
+        self.dim = dim
+        self.backend: VectorBackend = backend_of(index) if index is not None else FlatBackend(dim)
+        self.exact = exact
+
+    @classmethod
+    def of(cls, backend: VectorBackend, exact: ExactSource | None = None) -> "VectorIndex":
+        index = cls(backend.dim, exact=exact)
+        index.backend = backend
+        return index
+
+    def __len__(self) -> int:
+        return len(self.backend)
+
+    @property
+    def index(self) -> faiss.Index:
+        return self.backend.index
+
     @property
     def kind(self) -> str:
-        """"flat" (exact) or "ivf" (approximate)."""
-        return "ivf" if self._ivf is not None else "flat"
+        """"flat" (exact), "ivf" (approximate candidates, exact scores) or "ivf-sq8" (quantised)."""
+        return self.backend.kind
 
     @property
     def _ivf(self) -> faiss.IndexIVF | None:
-        return faiss.try_extract_index_ivf(self.index) if not isinstance(self.index, faiss.IndexIDMap) else None
+        return self.backend.ivf if isinstance(self.backend, _InvertedFile) else None
 
     @classmethod
-    def load(cls, path: Path) -> "VectorIndex":
+    def load(cls, path: Path, exact: ExactSource | None = None) -> "VectorIndex":
         if path.is_symlink():
             raise IndexDamagedError(f"{path} is a symbolic link, which kb never makes; run `kb index --rebuild`")
         try:
@@ -120,7 +465,7 @@ class VectorIndex:
             raise IndexDamagedError(
                 f"{path}: the vector index is damaged ({str(e).splitlines()[0]}); run `kb index --rebuild`"
             ) from e
-        return cls(index.d, index)
+        return cls(index.d, index, exact)
 
     def save(self, path: Path, mode: int = 0o600) -> None:
         """Write the index to `path` whole or not at all: to a new temporary file beside it (its
@@ -146,97 +491,93 @@ class VectorIndex:
                 raise OSError(e.errno, e.strerror, str(path)) from e
             raise
 
+    def disagreement(self, dim: int, passages: int, kind: str | None = None) -> str | None:
+        """What is wrong with this file as the vectors of an index of `passages` passages of
+        dimension `dim` (and of the kind the store records, if it records one), or None: the one
+        size check, for searching, updating and `kb check`."""
+        if (self.dim, len(self)) != (dim, passages):
+            return (f"the vector file and the metadata disagree ({len(self)} vectors of dimension {self.dim}, "
+                    f"{passages} passages of dimension {dim})")
+        if kind is not None and kind != self.kind:
+            return f"the vector file is of type {self.kind}, but the metadata records {kind}"
+        return None
+
+    def _exact_vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The float vectors of these ids: from the exact source, else as stored."""
+        if self.exact is not None:
+            return np.asarray(self.exact(ids), dtype=np.float32)
+        if isinstance(self.backend, SQ8Backend):  # no source: decoded codes, the best there is
+            wanted = {int(i): row for row, i in enumerate(ids.tolist())}
+            out = np.full((len(ids), self.dim), np.nan, np.float32)
+            for chunk_ids, chunk in self.backend.chunks():
+                rows = [wanted.get(int(i), -1) for i in chunk_ids.tolist()]
+                hit = np.array(rows) >= 0
+                out[np.array(rows)[hit]] = chunk[hit]
+            return out
+        raise AssertionError("exact and flat-stored backends copy their vectors out")
+
+    def contents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of everything in the index, copied out (from the exact source, for the
+        quantised backend)."""
+        if len(self) == 0:
+            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
+        if isinstance(self.backend, SQ8Backend):
+            ids = np.concatenate(list(self.backend.ids()))
+            return ids, self._exact_vectors(ids)
+        all_ids, all_vectors = zip(*self.backend.chunks(1 << 62))
+        return np.concatenate(all_ids), np.concatenate(all_vectors)
+
+    def chunks(self, size: int = 65536) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of everything in the index, copied out `size` vectors at a time (whole
+        inverted lists at a time), so that reading all of it never holds much more than a chunk.
+        A quantised index gives its decoded codes."""
+        return self.backend.chunks(size)
+
+    def ids(self) -> Iterator[np.ndarray]:
+        """The ids in the index, a chunk at a time, without their vectors where FAISS allows."""
+        return self.backend.ids()
+
+    def stored(self, size: int = 65536) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, what is stored for them) a chunk at a time, for `differs` (`kb check`)."""
+        return self.backend.stored(size)
+
+    def differs(self, stored: np.ndarray, cached: np.ndarray) -> np.ndarray:
+        return self.backend.differs(stored, cached)
+
+    def _rebuild(self, kind: str, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(self):  # a first build needs no copy of what it adds
+            old_ids, old_vectors = self.contents()
+            ids, vectors = np.concatenate([old_ids, ids]), np.concatenate([old_vectors, vectors])
+        self.backend = BACKENDS[kind].build(self.dim, ids, vectors)
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if not len(ids):
             return
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         total = len(self) + len(ids)
+        kind = kind_for(total, self.kind)
         ivf = self._ivf
-        grown = ivf is not None and _nlist_for(total) >= 4 * ivf.nlist  # about 16 times the size trained for
-        if (ivf is None and total > FLAT_MAX) or grown:
-            if len(self):  # a first build needs no copy of what it adds
-                old_ids, old_vectors = self.contents()
-                ids, vectors = np.concatenate([old_ids, ids]), np.concatenate([old_vectors, vectors])
-            self.index = _ivf(self.dim, ids, vectors)
+        grown = ivf is not None and kind == self.kind and type(self.backend).nlist_for(total) >= 4 * ivf.nlist
+        if kind != self.kind or grown:  # about 16 times the size trained for
+            self._rebuild(kind, ids, vectors)
         else:
-            self.index.add_with_ids(vectors, ids)
+            self.backend.add(ids, vectors)
 
     def remove(self, ids: list[int]) -> None:
         if not len(ids):
             return
-        self.index.remove_ids(np.asarray(ids, dtype=np.int64))
-        if self._ivf is not None and len(self) < FLAT_MAX // 2:
+        self.backend.remove(np.asarray(ids, dtype=np.int64))
+        kind = kind_for(len(self), self.kind)
+        if kind != self.kind:
             kept_ids, kept_vectors = self.contents()
-            self.index = _flat(self.dim)
-            if len(kept_ids):
-                self.index.add_with_ids(kept_vectors, kept_ids)
-
-    def chunks(self, size: int = 65536) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, vectors) of everything in the index, copied out `size` vectors at a time (an
-        inverted list at a time), so that reading all of it never holds more than a chunk."""
-        ivf = self._ivf
-        if ivf is None:
-            if not len(self):
-                return
-            ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
-            for start in range(0, len(ids), size):
-                count = min(size, len(ids) - start)
-                yield ids[start : start + count], self.index.index.reconstruct_n(start, count)
-            return
-        lists = ivf.invlists
-        for number in range(ivf.nlist):
-            count = lists.list_size(number)
-            if count:
-                ids = faiss.rev_swig_ptr(lists.get_ids(number), count).astype(np.int64)
-                codes = faiss.rev_swig_ptr(lists.get_codes(number), count * lists.code_size)
-                yield ids, np.frombuffer(codes.tobytes(), dtype=np.float32).reshape(count, self.dim)
-
-    def contents(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of everything in the index, copied out."""
-        n = len(self)
-        if n == 0:
-            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
-        ivf = self._ivf
-        if ivf is None:
-            ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
-            return ids, self.index.index.reconstruct_n(0, n)
-        lists = ivf.invlists
-        all_ids, all_vectors = [], []
-        for number in range(ivf.nlist):
-            size = lists.list_size(number)
-            if size:
-                all_ids.append(faiss.rev_swig_ptr(lists.get_ids(number), size).copy())
-                codes = faiss.rev_swig_ptr(lists.get_codes(number), size * lists.code_size)
-                all_vectors.append(np.frombuffer(codes.tobytes(), dtype=np.float32).reshape(size, self.dim))
-        return np.concatenate(all_ids).astype(np.int64), np.concatenate(all_vectors)
+            self.backend = BACKENDS[kind].build(self.dim, kept_ids, kept_vectors) if len(kept_ids) else FlatBackend(self.dim)
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (ids, scores); with `allowed`, search only those ids, so filters never lose hits."""
         k = min(k, len(self))
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        selector = None
         if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-        ivf = self._ivf
-        if ivf is None:
-            params = faiss.SearchParameters(sel=selector) if selector is not None else None
-        else:
-            nprobe = ivf.nprobe
-            if allowed is not None:  # a filter keeps a share of each list: probe more lists, all if need be
-                nprobe = min(ivf.nlist, math.ceil(nprobe * len(self) / max(len(allowed), 1)))
-            params = faiss.SearchParametersIVF(nprobe=nprobe)
-            if selector is not None:
-                params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
-        # One query is searched on one thread: FAISS's OpenMP threads only contend for one vector
-        # (flat search of 100k vectors: 48 ms with 2 threads, 7 ms with 1, on a busy 2-core machine).
-        # The setting is per calling thread, so builds and other threads keep theirs.
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
-            scores, ids = self.index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), k, params=params)
-        finally:
-            faiss.omp_set_num_threads(threads)
-        keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
+            allowed = np.asarray(allowed, dtype=np.int64)
+        return self.backend.search(query, k, allowed, self.exact)
