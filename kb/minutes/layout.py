@@ -38,6 +38,7 @@ _ATTENDANCE = re.compile(
 _PAGE_COUNTER = re.compile(r"(?:^|\s)(?:sida\s+|page\s+)?(\d{1,3})\s*(?:\((\d{1,3})\)|(?:av|of)\s+(\d{1,3}))$", re.I)
 _FURNITURE_REACH = 5  # how many lines from a page's edge a running header or footer may sit
 _COUNTER_REACH = 3  # how many lines after a page counter a running header may run on
+_HEADER_WORDS = 20  # the longest header line (all its columns) that may hold a page counter
 _COUNTER_INSIDE = re.compile(r"\s(\d{1,3})\s*\((\d{1,3})\)()\s")
 # (four lines of header are common: issuer, body, "Datum", the date)
 # A table of contents entry: a title, dot leaders (or a tab run) and a page number.
@@ -107,7 +108,7 @@ def page_furniture(lines: list[Line]) -> set[int]:
     stands five lines below most pages' top, under a point's own title, stays content.
     """
     content = [line for line in lines if line.text.strip()]
-    counters = [i for i, line in enumerate(content) if _is_page_counter(line.text)]
+    counters = _page_counters(content)
     furniture = {content[i].number for i in counters}
     pages: dict[int, list[int]] = {}
     for i, line in enumerate(content):
@@ -155,6 +156,25 @@ def _closing_pages(content: list[Line], pages: dict[int, list[int]]) -> set[int]
             break
         found.update(line.number for line in lines)
     return found
+
+
+def _page_counters(content: list[Line]) -> list[int]:
+    """Indexes of the lines that hold a page counter: short lines that end in one or hold one
+    between a header's columns, and longer header lines ("KUNGSBACKA KOMMUN
+    SAMMANTRÄDESPROTOKOLL 2 (18) Förskola & Grundskola arbetsutskott Datum 2024-08-14") where
+    several lines count the same total ("2 (18)", "3 (18)", ...)."""
+    counters = {i for i, line in enumerate(content) if _is_page_counter(line.text)}
+    by_total: dict[int, dict[int, int]] = {}  # total -> page -> index of its first line
+    for i, line in enumerate(content):
+        if i not in counters and len(line.text.split()) <= _HEADER_WORDS:
+            for m in _COUNTER_INSIDE.finditer(f" {line.text} "):
+                page, total = int(m.group(1)), int(m.group(2))
+                if 1 <= page <= total:
+                    by_total.setdefault(total, {}).setdefault(page, i)
+    for pages in by_total.values():
+        if len(pages) >= 2:
+            counters.update(pages.values())
+    return sorted(counters)
 
 
 def _is_page_counter(text: str) -> bool:
