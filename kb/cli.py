@@ -430,6 +430,27 @@ def mcp_command(index_dir, model):
     serve(index_dir, model=model, log=log)
 
 
+@cli.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any but a loopback address needs --token.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.option("--token", default=lambda: os.environ.get("KB_TOKEN") or None, show_default="$KB_TOKEN",
+              help="Every request must carry it (Authorization: Bearer, or a page opened once with ?token=); "
+                   "KB_TOKEN keeps it out of the process list.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Requests answered at once (default: one per core, at most 4).")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
+              help="Seconds a request may take before it is answered with an error.")
+@model_option
+@user_errors
+def serve_command(index_dir, host, port, token, threads, timeout, model):
+    """Serve the index over HTTP: a search page in Swedish and English, and a JSON API (its docs at
+    /api/docs). Updates by `kb index` or `kb watch` are picked up as they commit."""
+    from kb.server import serve
+
+    serve(index_dir, host=host, port=port, token=token, threads=threads, timeout=timeout, model=model, log=log)
+
+
 def format_hit(hit: Hit, query: str | None = None) -> str:
     """A hit for people: rank, score (and why it ranks there when not by score alone), date, who;
     the text; its section; where it stands in the source, and its item id for `kb show`."""
