@@ -292,6 +292,12 @@ def stats(index_dir, as_json):
     click.echo(f"meetings: {info['meetings']}")
     click.echo(f"items:    {info['items']} ({info['passages']} passages embedded)")
     click.echo(f"size:     {info['index_bytes'] / 1e6:.1f} MB")
+    languages = info["languages"]
+    other = {"sv": "English", "en": "Swedish"}.get(languages["minutes"])
+    if other:
+        dictionary = "with" if languages["english_swedish_dictionary"] else "without (dict-freedict-eng-swe not installed)"
+        click.echo(f"languages: minutes in {languages['minutes']}; {other} questions moved toward them; "
+                   f"hybrid search {dictionary} the English-Swedish dictionary")
     for m in info["meetings_list"]:
         click.echo(f"  {m['date'] or '????-??-??'}  {clean(m['title'])}  ({m['items']} items, {clean(m['source'])})")
 

@@ -34,7 +34,9 @@ from typing import Callable
 from kb.check import CheckReport, check_index
 from kb.corpus import CorpusFile, display_name
 from kb.embed import Embedder, load_embedder
+from kb import bilingual
 from kb.errors import DiskFullError, IndexDamagedError, IndexMismatchError, IndexReadOnlyError, KBError, NoIndexError
+from kb.languages import LanguageShift
 from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS
 from kb.parties import list_parties
 from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary  # noqa: F401 - ITEMS_VERSION: kb.knowledge_base's name too
@@ -277,6 +279,7 @@ class KnowledgeBase:
                 "dim": int(store.get_meta("dim", "0")),
                 **counts,
                 "index_bytes": sum(p.stat().st_size for p in [self.index_dir / STORE_FILE, vectors] if p.exists()),
+                "languages": _languages(store.get_meta("languages")),
                 "meetings_list": store.meeting_list(),
             }
 
@@ -419,3 +422,11 @@ def _one_thread():
         return
     with ThreadpoolController().limit(limits=1):
         yield
+
+
+def _languages(recorded: str | None) -> dict:
+    """What kb does for questions in another language than the minutes (kb.languages,
+    kb.bilingual)."""
+    shift = LanguageShift.from_json(recorded)
+    return {"minutes": shift.corpus if shift else None, "shift": shift is not None,
+            "english_swedish_dictionary": bilingual.available()}
