@@ -25,6 +25,7 @@ Three new processes, so that each figure is its own:
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -180,7 +181,7 @@ def measure_vectors(scratch: Path, nprobes: list[int]) -> dict:
 
 
 def measure_search(scratch: Path, rounds: int) -> dict:
-    from kb.knowledge_base import KnowledgeBase
+    from kb.knowledge_base import KnowledgeBase, _one_thread
 
     before = rss_mib()
     kb = KnowledgeBase(scratch / "index", log=quiet)
@@ -189,19 +190,22 @@ def measure_search(scratch: Path, rounds: int) -> dict:
     first = time.perf_counter() - t
     for query in QUERIES:  # warm-up round
         kb.search(query, k=5, mode="dense")
-    times = []
+    # Each search is followed by the same query's embedding alone (on one thread, as a search
+    # embeds it), so that both see the same load on this shared machine.
+    times, embed = [], []
     for _ in range(rounds):
         for query in QUERIES:
             t = time.perf_counter()
             kb.search(query, k=5, mode="dense")
             times.append(time.perf_counter() - t)
-    embed = []
-    for query in QUERIES:
-        t = time.perf_counter()
-        kb.embedder.embed_query(query)
-        embed.append(time.perf_counter() - t)
+            with _one_thread():
+                t = time.perf_counter()
+                kb.embedder.embed_query(query)
+                embed.append(time.perf_counter() - t)
     result = {"rss_before_mb": before, "first_search_s": round(first, 2), "dense": stats_ms(times),
-              "query_embedding_alone": stats_ms(embed), "vector_kind": kb._vectors.kind, "rss_after_mb": rss_mib()}
+              "query_embedding_alone": stats_ms(embed),
+              "search_minus_embedding": stats_ms([max(0.0, a - b) for a, b in zip(times, embed)]),
+              "vector_kind": kb._vectors.kind, "rss_after_mb": rss_mib(), "load_average": os.getloadavg()}
     kb.close()
     return result
 
@@ -234,6 +238,39 @@ def compare_ivf(n: int, share: float, chunk: int, queries_count: int) -> dict:
             "rss_before_mb": before, "rss_with_vectors_mb": generated}
 
 
+def structure(x: np.ndarray, k: int = 50) -> dict:
+    """How clustered vectors are: mean cosine of random pairs, mean cosine of each vector's 10th
+    nearest neighbour, and the share of the variance k-means with k centroids explains."""
+    import faiss
+
+    rng = np.random.default_rng(0)
+    similarity = x @ x.T
+    np.fill_diagonal(similarity, -1)
+    first, second = rng.integers(0, len(x), 5000), rng.integers(0, len(x), 5000)
+    kmeans = faiss.Kmeans(x.shape[1], k, niter=20, seed=1)
+    kmeans.train(x)
+    nearest = kmeans.index.search(x, 1)[1][:, 0]
+    within = ((x - kmeans.centroids[nearest]) ** 2).sum(1).mean()
+    total = ((x - x.mean(0)) ** 2).sum(1).mean()
+    return {"mean_cosine": round(float((x[first] * x[second]).sum(1).mean()), 3),
+            "tenth_neighbour_cosine": round(float(np.sort(similarity, axis=1)[:, -10].mean()), 3),
+            f"variance_explained_by_kmeans_{k}": round(float(1 - within / total), 3)}
+
+
+def calibrate(store_path: Path) -> dict:
+    """The real embeddings cached in a knowledge base (e.g. one built by `kb index eval/corpora`)
+    against SYNTHETIC clustered vectors with as many points a topic (about 50), for several shares."""
+    db = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)
+    rows = db.execute("SELECT embeddings.vector FROM passages JOIN embeddings ON embeddings.text_hash = passages.text_hash "
+                      "AND embeddings.model = (SELECT value FROM meta WHERE key = 'model')").fetchall()
+    real = np.stack([np.frombuffer(row[0], np.float32) for row in rows])
+    out = {"real": {"passages": len(real), **structure(real)}}
+    for share in (0.0, 0.25, 0.5, 0.75):
+        synthetic = ClusteredVectors(len(real) * 20, anchors(1000, cache=WORK / "anchors-1000.npy"), share=share)
+        out[f"synthetic share {share:g}"] = structure(synthetic.draw(len(real), seed=5))
+    return out
+
+
 def child(*args: str) -> dict:
     run = subprocess.run([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True, check=False)
     if run.returncode:
@@ -252,7 +289,13 @@ def main() -> None:
     p.add_argument("--keep", action="store_true", help="keep the scratch index (else removed)")
     p.add_argument("--reuse", action="store_true", help="measure a scratch index kept by --keep, without building")
     p.add_argument("--compare-ivf", action="store_true", help="only: kb's float inverted file on the same vectors")
+    p.add_argument("--calibrate", type=Path, help="only: compare the structure of the real embeddings in this kb.sqlite "
+                                                   "with the synthetic vectors'")
     args = p.parse_args()
+    if args.calibrate:
+        result = calibrate(args.calibrate)
+        report("compressed-calibration", result, [f"{name}: {json.dumps(row)}" for name, row in result.items()], args.out)
+        return
     n = 100_000 if args.quick else args.n
     if args.compare_ivf:
         result = child("ivf", str(n), str(args.share), str(args.chunk), str(args.queries))
@@ -291,7 +334,8 @@ def main() -> None:
         )
     summary.append(
         f"  kb.search dense, warm: median {searched['dense']['median_ms']} ms, p95 {searched['dense']['p95_ms']} ms "
-        f"(query embedding alone {searched['query_embedding_alone']['median_ms']} ms); RSS {searched['rss_after_mb']} MB"
+        f"(query embedding alone {searched['query_embedding_alone']['median_ms']} ms, the rest "
+        f"{searched['search_minus_embedding']['median_ms']} ms); RSS {searched['rss_after_mb']} MB"
     )
     report("compressed", {"build": built, "vectors": vectors, "search": searched}, summary, args.out)
 
