@@ -95,6 +95,9 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
     # attsats 1 bifalles"), unless they are paragraphs ("§ 12").
     trust_format = len(headings) >= 3
     number_base = max(headings, default=0)
+    # Where the points are numbered with "§", plain numbers ("1. VA-teknik", "5. VA-omvandling")
+    # are a list inside a point: one rank deeper, so they never close a § point or title the next.
+    paragraph_marks = sum(b.kind == "numbered" and b.text.startswith("§") for b in blocks) >= 2
     ranks: list[float | None] = []
     since_opener = -1  # blocks since the last opener; -1 before the first
     for index, block in enumerate(blocks):
@@ -104,7 +107,7 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
         if block.kind == "heading":
             rank = block.level or 0
         elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
-            rank = number_base + (block.level or 1)
+            rank = number_base + (block.level or 1) + (paragraph_marks and not block.text.startswith("§"))
         elif _opens_contribution(block, found, blocks[index - 1] if index else None, following, agenda):
             rank = CONTRIBUTION
         elif block.kind == "plain" and is_title(block.text) and block.start == block.end and following is not None \
