@@ -355,9 +355,15 @@ def evaluate(queries, modes, baseline, misses, index_dir, model, as_json):
     for system, by_mode in report.items():
         for mode, by_set in by_mode.items():
             for name, r in by_set.items():
-                if name != "misses":
+                if name not in ("misses", "language gap"):
                     click.echo(f"{system:<10} {mode:<8} {name:<28} {r['queries']:>7} {r['hit@1']:>6.3f} "
                                f"{r['hit@3']:>6.3f} {r['mrr@10']:>7.3f} {r['recall@10']:>9.3f}")
+    for system, by_mode in report.items():
+        for mode, by_set in by_mode.items():
+            if "language gap" in by_set:
+                gap = by_set["language gap"]
+                click.echo(f"{system} {mode}: Swedish minus English questions: hit@1 {gap['hit@1']:+.3f}, "
+                           f"MRR@10 {gap['mrr@10']:+.3f}")
     if misses:
         for system, by_mode in report.items():
             for mode, by_set in by_mode.items():

@@ -104,6 +104,15 @@ def breakdown(results: list[QueryResult]) -> dict[str, dict[str, float]]:
     return out
 
 
+def language_gap(by_set: dict) -> dict[str, float] | None:
+    """Swedish minus English, where a set has both: on paired questions (the same answers asked
+    in both languages) what English questions lose to the model's language preference."""
+    swedish, english = by_set.get("lang:sv"), by_set.get("lang:en")
+    if not swedish or not english:
+        return None
+    return {metric: round(swedish[metric] - english[metric], 3) for metric in ("hit@1", "mrr@10")}
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -125,8 +134,8 @@ def baseline_of(kb, log=None):
 
 
 def evaluate(kb, queries: list[dict], modes: list[str], with_baseline: bool = False, log=None) -> dict:
-    """{system: {mode: {"all" | group | "lang:xx": metrics, ..., "misses": [...]}}}, system being
-    "kb" and, with the baseline, "paragraphs"."""
+    """{system: {mode: {"all" | group | "lang:xx": metrics, ..., "language gap": {"hit@1",
+    "mrr@10"}, "misses": [...]}}}, system being "kb" and, with the baseline, "paragraphs"."""
     systems = {"kb": kb}
     if with_baseline:
         systems[BASELINE] = baseline_of(kb, log=log)
@@ -136,6 +145,9 @@ def evaluate(kb, queries: list[dict], modes: list[str], with_baseline: bool = Fa
             for mode in modes if name == "kb" else ["dense"]:
                 results = run_queries(system, queries, mode)
                 report.setdefault(name, {})[mode] = breakdown(results)
+                gap = language_gap(report[name][mode])
+                if gap:
+                    report[name][mode]["language gap"] = gap
                 report[name][mode]["misses"] = [
                     {"id": r.query.get("id"), "query": r.query["query"], "rank": r.rank} for r in results if r.rank != 1
                 ]

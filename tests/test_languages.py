@@ -80,3 +80,21 @@ def test_an_index_records_its_shift_and_old_indexes_get_one(kb_factory, corpus):
         kb.store.db.execute("DELETE FROM meta WHERE key = 'languages'")
     kb.update(corpus, progress=False)
     assert LanguageShift.from_json(kb.store.get_meta("languages")) is not None
+
+
+def test_kb_eval_gives_the_gap_between_swedish_and_english_questions(run, corpus, tmp_path):
+    import json
+
+    questions = tmp_path / "paired.jsonl"
+    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"query": "Vad sa Almi om brygglånen?", "lang": "sv", "expected": "Brygglånen går ut vid årsskiftet"},
+        {"query": "what did Almi say about bridge loans", "lang": "en", "expected": "Brygglånen går ut vid årsskiftet"},
+        {"query": "Hur är likviditeten?", "lang": "sv", "expected": "Likviditeten"},
+        {"query": "how is the liquidity", "lang": "en", "expected": "Likviditeten"},
+    ]) + "\n", encoding="utf-8")
+    run("index", str(corpus))
+    report = json.loads(run("eval", str(questions), "--mode", "lexical", "--json").output)["kb"]["lexical"]
+    gap = report["language gap"]
+    assert gap["hit@1"] == round(report["lang:sv"]["hit@1"] - report["lang:en"]["hit@1"], 3)
+    assert gap["mrr@10"] == round(report["lang:sv"]["mrr@10"] - report["lang:en"]["mrr@10"], 3)
+    assert "Swedish minus English questions: hit@1" in run("eval", str(questions), "--mode", "lexical").output
