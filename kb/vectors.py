@@ -50,18 +50,24 @@ import numpy as np
 from kb.errors import IndexDamagedError
 
 FLAT_MAX = 100_000  # exact search up to this many vectors
-# Quantised codes above this many: IndexIVFFlat holds 1.5 GB a million vectors in memory, and at
-# 2M (3 GB) the 8-bit codes with exact re-scoring answer as well and as fast (BENCHMARKS.md).
+# Quantised codes above this many vectors, for memory: the float inverted file holds 1.5 GB a
+# million vectors (BENCHMARKS.md section 4), 3 GB at 2M and 15 GB at 10M; the codes a quarter of
+# that (3.9 GB at 10M, section 6). Below it the float file keeps its measured recall and its exact
+# scores without reading the store.
 COMPRESS_ABOVE = 2_000_000
 NLIST_PER_SQRT = 4  # nlist ~ 4 * sqrt(n), rounded to a power of two
 TRAIN_PER_LIST = 40  # k-means training sample: this many vectors per list (FAISS warns below 39)
 NPROBE_SHARE = 1 / 4  # lists probed per query: this share of nlist (recall@10 >= 0.95, BENCHMARKS.md) ...
 NPROBE_MIN = 16  # ... but at least this many
 # The quantised index: fewer lists (sqrt(n)), since assigning 10M vectors to 16k lists would take
-# half an hour on two cores, and a fixed number probed (lists are larger, each probe finds more).
+# hours on two shared cores (4,096 lists took most of the 10M build, section 6), and a fixed number
+# probed: on synthetic vectors with topics (BENCHMARKS.md section 6) 64 lists gave recall@10 0.9975
+# at 1M with re-scoring (16: 0.988, 32: 0.9925).
 SQ8_NLIST_PER_SQRT = 1
 SQ8_NPROBE = 64
-# Candidates re-scored exactly: this many times k (at least RESCORE_MIN).
+# Candidates re-scored exactly: this many times k (at least RESCORE_MIN). The codes alone reached
+# recall@10 0.962 at 1M, re-scored 0.9975: the 8-bit codes misorder near-ties, which the best 2k
+# by their codes contain (a first sweep at 1M: re-scoring 20, 50 or 100 for k=10 gave the same recall).
 RESCORE_FACTOR = 2
 RESCORE_MIN = 100
 
