@@ -134,14 +134,17 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Start the index from scratch.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another update is running.")
 @click.option("--follow-symlinks", is_flag=True, help="Also index files that links in the corpus point to outside it.")
+@click.option("--cluster", default=lambda: os.environ.get("DASK_SCHEDULER_ADDRESS") or None, metavar="ADDRESS",
+              show_default="$DASK_SCHEDULER_ADDRESS",
+              help="Parse and embed on the workers of this Dask cluster (pip install 'kb[cluster]').")
 @limit_options
 @json_option
 @user_errors
-def index(corpus, index_dir, model, rebuild, no_wait, follow_symlinks, max_file_mb, max_text_mb, as_json):
+def index(corpus, index_dir, model, rebuild, no_wait, follow_symlinks, cluster, max_file_mb, max_text_mb, as_json):
     """Bring the index up to date with the minutes in CORPUS (default corpus/ or $KB_CORPUS)."""
     with KnowledgeBase(index_dir, model=model, log=log, limits=limits_of(max_file_mb, max_text_mb)) as kb:
         summary = kb.update(corpus, rebuild=rebuild, progress=not as_json and sys.stderr.isatty(), wait=not no_wait,
-                            follow_symlinks=follow_symlinks)
+                            follow_symlinks=follow_symlinks, cluster=cluster)
     print_summary(summary, as_json)
 
 
@@ -428,6 +431,26 @@ def watch(corpus, index_dir, model, follow_symlinks, max_file_mb, max_text_mb, a
             watch_corpus(kb, corpus, report, follow_symlinks=follow_symlinks)
         except KeyboardInterrupt:
             log("stopped; the index holds the last finished update")
+
+
+@cli.command()
+@click.argument("replicas", nargs=-1, required=True, type=click.Path(file_okay=False))
+@index_option
+@click.option("--no-wait", is_flag=True, help="Fail at once if the replica is being written.")
+@json_option
+@user_errors
+def replicate(replicas, index_dir, no_wait, as_json):
+    """Copy the index's live generation to each REPLICA folder and switch it there in one commit;
+    searches on a replica go on during the switch and see the new generation after it."""
+    from kb.replica import replicate as copy_to
+
+    results = [copy_to(index_dir, replica, wait=not no_wait, log=log).to_dict() for replica in replicas]
+    if as_json:
+        echo_json(results)
+        return
+    for result in results:
+        done = f"{result['copied_bytes'] / 2**20:.1f} MB copied" if result["copied_bytes"] else "up to date already"
+        click.echo(f"{clean(result['replica'])}/: generation {result['generation']} ({done})")
 
 
 @cli.command("mcp")

@@ -39,7 +39,7 @@ from kb.errors import DiskFullError, IndexDamagedError, IndexMismatchError, Inde
 from kb.languages import LanguageShift
 from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS
 from kb.parties import list_parties
-from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary  # noqa: F401 - ITEMS_VERSION: kb.knowledge_base's name too
+from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary, Work  # noqa: F401 - ITEMS_VERSION: kb.knowledge_base's name too
 from kb.readers import DEFAULT_LIMITS, Limits, is_supported
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
 from kb.store import Store, is_disk_full, store_error
@@ -286,17 +286,24 @@ class KnowledgeBase:
     # -- updating -------------------------------------------------------------------------------
 
     def update(self, corpus_dir: str | Path = "corpus", rebuild: bool = False, progress: bool = True, wait: bool = True,
-               follow_symlinks: bool = False) -> UpdateSummary:
+               follow_symlinks: bool = False, cluster: str | None = None) -> UpdateSummary:
         """Bring the index in step with the corpus; only new or changed files are embedded.
-        Symbolic links to files outside the corpus are skipped unless `follow_symlinks`."""
+        Symbolic links to files outside the corpus are skipped unless `follow_symlinks`. With
+        `cluster` (a Dask scheduler's address), new and changed files are parsed and embedded on
+        its workers (`kb.cluster`); this process still writes the index, as without it."""
         corpus = Path(corpus_dir)
         if corpus.exists() and not corpus.is_dir():
             raise KBError(f"{display_name(corpus)} is a file, not a folder of minutes; give the folder that holds it, "
                           f"or index this one file with `kb add {display_name(corpus)}`")
         if not corpus.is_dir():
             raise NoIndexError(f"{display_name(corpus)}: no such corpus folder")
-        with self._writing(wait, rebuild):
-            return self._update(corpus, rebuild, progress, follow_symlinks)
+        if cluster is None:
+            with self._writing(wait, rebuild):
+                return self._update(corpus, rebuild, progress, follow_symlinks)
+        from kb.cluster import ClusterWork  # the engine is imported only here
+
+        with ClusterWork(cluster, log=self.log) as work, self._writing(wait, rebuild):
+            return self._update(corpus, rebuild, progress, follow_symlinks, work)
 
     def add(self, paths: list[str | Path], progress: bool = True, wait: bool = True) -> UpdateSummary:
         """Index these files now (again, if they changed), as `update` would, without looking at
@@ -383,8 +390,8 @@ class KnowledgeBase:
             for path in self.index_dir.glob(STORE_FILE + "*"):
                 path.rename(path.with_name(path.name + ".damaged"))
 
-    def _pipeline(self, embedder: Embedder) -> Pipeline:
-        return Pipeline(self.index_dir, self._writable_store(), embedder, self.segmenter, self.limits, self.log)
+    def _pipeline(self, embedder: Embedder, work: Work | None = None) -> Pipeline:
+        return Pipeline(self.index_dir, self._writable_store(), embedder, self.segmenter, self.limits, self.log, work)
 
     def _committed(self, pipeline: Pipeline, summary: UpdateSummary) -> UpdateSummary:
         """Keep the vectors the pipeline committed, so the next search need not load them."""
@@ -393,9 +400,10 @@ class KnowledgeBase:
             self._vectors.exact = self._cached_vectors
         return summary
 
-    def _update(self, corpus: Path, rebuild: bool, progress: bool, follow_symlinks: bool = False) -> UpdateSummary:
+    def _update(self, corpus: Path, rebuild: bool, progress: bool, follow_symlinks: bool = False,
+                work: Work | None = None) -> UpdateSummary:
         self._writable_store()
-        pipeline = self._pipeline(self._embedder_for_update(rebuild))
+        pipeline = self._pipeline(self._embedder_for_update(rebuild), work)
         return self._committed(pipeline, pipeline.update(corpus, rebuild, progress, follow_symlinks))
 
     def _update_files(self, files: dict[str, CorpusFile], summary: UpdateSummary, progress: bool) -> UpdateSummary:

@@ -252,8 +252,9 @@ class Pipeline:
         kept: set[str] = set()
         first_with = dict(indexed or {})
 
+        order = sorted(files, key=lambda rel: (files[rel].link, rel not in stored, rel.count("/"), rel))
+
         def jobs() -> Iterator[ParseJob]:
-            order = sorted(files, key=lambda rel: (files[rel].link, rel not in stored, rel.count("/"), rel))
             for rel in order:
                 path, old = files[rel].path, stored.get(rel)
                 try:
@@ -284,6 +285,9 @@ class Pipeline:
                 continue
             parsed[job.source] = outcome
             (summary.changed if job.source in stored and not rebuild else summary.added).append(job.source)
+        # In the order the files were read, wherever they were parsed (a cluster returns them as
+        # they finish), so an index gets the same item and passage ids either way.
+        parsed = {rel: parsed[rel] for rel in order if rel in parsed}
         for names in (summary.added, summary.changed, summary.unchanged):
             names.sort()
         summary.skipped.sort(key=lambda skip: skip["file"])

@@ -70,3 +70,79 @@ def real_kb(tmp_path_factory):
     kb.update(SEED.parent, progress=False)
     yield kb
     kb.close()
+
+
+class LocalCluster:
+    """A Dask cluster of real processes on 127.0.0.1: a scheduler and named workers (one thread
+    each, tests/cluster_worker.py preloaded), for `kb index --cluster`."""
+
+    def __init__(self, root: Path):
+        import os
+        import subprocess
+        import sys
+
+        self.root, self.control = root, root / "control"
+        self.control.mkdir(parents=True)
+        self.env = {**os.environ, "KB_TEST_CLUSTER_CONTROL": str(self.control), "OMP_NUM_THREADS": "1",
+                    "PYTHONPATH": str(ROOT)}
+        self.dask = [sys.executable, "-m", "distributed.cli.dask_{}"]
+        self.workers: dict[str, subprocess.Popen] = {}
+        scheduler_file = root / "scheduler.json"
+        # --idle-timeout: a scheduler left behind by a killed test run goes by itself.
+        self.scheduler = self._start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                     "--scheduler-file", str(scheduler_file), "--idle-timeout", "600")
+        import json
+        import time
+
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+            assert time.monotonic() < deadline and self.scheduler.poll() is None, "the scheduler did not start"
+            time.sleep(0.1)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        from distributed import Client
+
+        self.client = Client(self.address, set_as_default=False, timeout=30)
+
+    def _start(self, kind: str, *args: str):
+        import subprocess
+
+        command = [self.dask[0], self.dask[1], self.dask[2].format(kind), *args]
+        log = open(self.root / f"{kind}-{len(self.workers)}.log", "w")
+        return subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_workers(self, *names: str) -> None:
+        for name in names:
+            self.workers[name] = self._start("worker", self.address, "--name", name, "--nthreads", "1", "--no-nanny",
+                                             "--no-dashboard", "--preload", "tests.cluster_worker",
+                                             "--death-timeout", "60")  # gone with the scheduler
+        self.client.wait_for_workers(len(self.workers), timeout=120)
+
+    def restart_dead(self) -> None:
+        """Start again the workers a test killed, so the next test has them all."""
+        dead = [name for name, process in self.workers.items() if process.poll() is not None]
+        if dead:
+            self.start_workers(*dead)
+
+    def model_loads(self) -> dict[str, list[str]]:
+        """Per worker, the models it loaded."""
+        from tests.cluster_worker import model_loads
+
+        return self.client.run(model_loads)
+
+    def close(self) -> None:
+        self.client.close()
+        for process in [*self.workers.values(), self.scheduler]:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def local_cluster(tmp_path_factory):
+    """A scheduler and two workers, "a" and "b", on 127.0.0.1, once per session."""
+    pytest.importorskip("distributed")
+    cluster = LocalCluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        cluster.start_workers("a", "b")
+        yield cluster
+    finally:
+        cluster.close()

@@ -278,3 +278,27 @@ def test_readers_see_the_old_state_or_the_new_never_a_mix(kb_factory, corpus):
             thread.join()
     assert errors == []
     assert seen and seen <= {18, 36}
+
+
+def test_sigkill_of_a_cluster_run_keeps_a_whole_index_and_the_next_run_resumes_from_the_cache(update, local_cluster):
+    """`kb index --cluster`: the workers parse and embed, this process writes; killed once the
+    first chunks from the workers are in the cache, the index is the old one, whole, and the next
+    run (here without the cluster) finishes from the cache."""
+    (local_cluster.control / "slow").touch()  # each chunk takes 0.2 s more on the workers
+
+    def start(index_dir):
+        process = kb_run("index", str(update["corpus"]), "--index", str(index_dir), "--cluster", local_cluster.address)
+        with KnowledgeBase(index_dir, model="hashing", log=lambda message: None) as kb:
+            cached = lambda: kb.store.db.execute("SELECT count(*) FROM embeddings").fetchone()[0]  # noqa: E731
+            before = cached()
+            while cached() == before and process.poll() is None:
+                time.sleep(0.01)
+            process.kill()
+            assert process.wait() == -signal.SIGKILL, process.stderr.read()
+            assert cached() > before
+        return process
+
+    try:
+        assert killed_then_finished(update, "cluster-kill", start).startswith("old")
+    finally:
+        (local_cluster.control / "slow").unlink()
