@@ -37,6 +37,7 @@ def main() -> None:
     from kb.embed import load_embedder
     from kb.knowledge_base import KnowledgeBase
     from kb.minutes import parse_minutes
+    from kb.pipeline import passages_of
     from kb.readers import read_document
 
     scratch = Path(tempfile.mkdtemp(prefix="incremental-", dir=_mk(WORK)))
@@ -55,7 +56,7 @@ def main() -> None:
     alone_corpus = scratch / "alone"
     alone_corpus.mkdir()
     (alone_corpus / name).write_text(text, encoding="utf-8")
-    passages = [t for _, ps in KnowledgeBase._passages(parse_minutes(read_document(corpus / name))) for t in ps]
+    passages = [t for _, ps in passages_of(parse_minutes(read_document(corpus / name))) for t in ps]
 
     embedder = load_embedder(None, log=quiet)
     model = embedder.model

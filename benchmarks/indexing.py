@@ -34,6 +34,7 @@ def main() -> None:
     from kb.embed import load_embedder, text_hash
     from kb.knowledge_base import KnowledgeBase
     from kb.minutes import parse_minutes
+    from kb.pipeline import passages_of
     from kb.readers import read_document
 
     scratch = Path(tempfile.mkdtemp(prefix="indexing-", dir=_mk(WORK)))
@@ -43,7 +44,7 @@ def main() -> None:
     # The texts the pipeline embeds: every passage of every item, once per distinct text.
     texts = {}
     for path in sorted(corpus.iterdir()):
-        for _, passages in KnowledgeBase._passages(parse_minutes(read_document(path))):
+        for _, passages in passages_of(parse_minutes(read_document(path))):
             for text in passages:
                 texts.setdefault(text_hash(text), text)
     texts = list(texts.values())

@@ -75,8 +75,8 @@ def main() -> None:
     rounds = 2 if args.quick else 5
 
     from kb.embed import cache_dir, text_hash
-    from kb.knowledge_base import KnowledgeBase
     from kb.minutes import parse_minutes
+    from kb.pipeline import passages_of
     from kb.model_prep import default_model_dir, prepare_default_model
     from kb.readers import read_document
 
@@ -89,7 +89,7 @@ def main() -> None:
         shutil.copy(seed, corpus / seed.name)
     texts = {}
     for path in sorted(corpus.iterdir()):
-        for _, passages in KnowledgeBase._passages(parse_minutes(read_document(path))):
+        for _, passages in passages_of(parse_minutes(read_document(path))):
             for text in passages:
                 texts.setdefault(text_hash(text), text)
     texts_file = scratch / "texts.json"
