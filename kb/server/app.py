@@ -24,10 +24,11 @@ Errors are `{"error": "one line"}` in the API (400 bad input, 401 no token, 404 
 import hmac
 import ipaddress
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -401,8 +402,6 @@ def _line_range(text: str | None) -> tuple[int, int]:
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name, safe="")
 
 
@@ -429,8 +428,6 @@ def highlight(text: str | None, query: str | None) -> Markup:
     words = matching_words(text, query) if query and query.strip() else set()
     if not words:
         return escape(text)
-    import re
-
     pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
     out, last = [], 0
     for match in pattern.finditer(text):

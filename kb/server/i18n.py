@@ -143,7 +143,7 @@ def from_accept_language(header: str) -> str | None:
     """The first of kb's languages by the header's weights: "sv-SE,sv;q=0.9,en;q=0.8" is sv,
     "en-GB,sv;q=0.5" is en, "de" is neither (None)."""
     best, best_weight = None, 0.0
-    for position, part in enumerate(header.split(",")):
+    for part in header.split(","):
         tag, _, params = part.strip().partition(";")
         language = tag.strip().lower().split("-")[0]
         weight = 1.0

@@ -12,3 +12,8 @@ window.addEventListener("DOMContentLoaded", () => {
   const item = document.getElementById(location.hash.slice(1));
   if (item) { item.setAttribute("tabindex", "-1"); item.focus({ preventScroll: true }); }
 });
+// Switching language keeps the place on the page (#item-N): the server never sees the fragment.
+window.addEventListener("DOMContentLoaded", () => {
+  const link = document.getElementById("switch-language");
+  if (link) link.addEventListener("click", () => { if (location.hash) link.href = link.href.split("#")[0] + location.hash; });
+});
