@@ -88,9 +88,10 @@ class LocalCluster:
         self.dask = [sys.executable, "-m", "distributed.cli.dask_{}"]
         self.workers: dict[str, subprocess.Popen] = {}
         scheduler_file = root / "scheduler.json"
-        # --idle-timeout: a scheduler left behind by a killed test run goes by itself.
+        # --idle-timeout: a scheduler left behind by a killed test run goes by itself (after 2 hours:
+        # a shorter one shut it down while a session built its real-model index, 10 minutes on a busy machine).
         self.scheduler = self._start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                     "--scheduler-file", str(scheduler_file), "--idle-timeout", "600")
+                                     "--scheduler-file", str(scheduler_file), "--idle-timeout", "7200")
         import json
         import time
 
