@@ -8,8 +8,13 @@ chunks of 128) are embedded four ways, the model warm each time:
   local, all threads   the same with torch's default threads (what `kb index` does)
   cluster, 1 worker    kb.cluster.ClusterWork, a scheduler and one worker process (one thread)
   cluster, 2 workers   the same with two worker processes
-on a local cluster on 127.0.0.1. "Engine overhead" is cluster-with-1-worker against local-1-thread:
-what shipping the texts and vectors and scheduling the tasks costs. Prints passages/s for each.
+on a local cluster on 127.0.0.1. Prints, for each, the wall time and passages/s, and the CPU
+seconds spent: this process's (time.process_time) and, for the cluster, each worker process's
+(all its threads: the task, its event loop, (de)serialising), read with Client.run before and
+after. On a shared machine the wall times move with the load; CPU seconds do not, so the
+per-core rate and the engine's overhead are taken from them:
+  per-core rate      passages / CPU seconds of the embedding (local, 1 thread)
+  engine overhead    (workers' CPU + this process's CPU, cluster of 1) / local 1-thread CPU - 1
 """
 
 from __future__ import annotations
@@ -46,11 +51,19 @@ def passage_texts(limit: int) -> list[str]:
     return [chosen[start : start + EMBED_CHUNK] for start in range(0, len(chosen), EMBED_CHUNK)]
 
 
-def timed(work, embedder, chunks) -> float:
-    started = time.perf_counter()
+def worker_cpu() -> float:
+    return time.process_time()
+
+
+def timed(work, embedder, chunks, client=None) -> tuple[float, float, float]:
+    """(wall s, this process's CPU s, the workers' CPU s)."""
+    workers_before = sum(client.run(worker_cpu).values()) if client else 0.0
+    cpu, started = time.process_time(), time.perf_counter()
     for _ in work.embed(embedder, chunks):
         pass
-    return time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    workers = sum(client.run(worker_cpu).values()) - workers_before if client else 0.0
+    return wall, cpu, workers
 
 
 def start_cluster(workers: int, folder: Path):
@@ -101,17 +114,22 @@ def main() -> None:
                     ready = time.perf_counter() - started
                     # Warm every worker: each loads the model once, on its first chunk.
                     list(work.embed(embedder, [chunk[:4] for chunk in chunks[: 2 * workers]]))
-                    results[f"cluster, {workers} worker(s)"] = timed(work, embedder, chunks)
+                    results[f"cluster, {workers} worker(s)"] = timed(work, embedder, chunks, work.client)
                     print(f"cluster of {workers}: connected and workers up in {ready:.1f} s", file=sys.stderr)
             finally:
                 for process in processes:
                     process.kill()
                     process.wait()
     print(f"{count} passages in {len(chunks)} chunks; load average at the end {os.getloadavg()[0]:.1f}")
-    for name, seconds in results.items():
-        print(f"{name}\t{seconds:.1f} s\t{count / seconds:.1f} passages/s")
-    overhead = results["cluster, 1 worker(s)"] / results["local, 1 thread"] - 1
-    print(f"engine overhead (cluster, 1 worker against local, 1 thread): {overhead:+.1%}")
+    print("run\twall s\tpassages/s (wall)\tthis process CPU s\tworkers CPU s")
+    for name, (wall, cpu, workers) in results.items():
+        print(f"{name}\t{wall:.1f}\t{count / wall:.1f}\t{cpu:.1f}\t{workers:.1f}")
+    local_cpu = results["local, 1 thread"][1]
+    _, driver_cpu, workers_cpu = results["cluster, 1 worker(s)"]
+    print(f"per-core rate (local, 1 thread): {count / local_cpu:.1f} passages per CPU second; "
+          f"on the worker: {count / workers_cpu:.1f}")
+    print(f"engine overhead in CPU (cluster of 1: workers {workers_cpu:.1f} + this process {driver_cpu:.1f} s, "
+          f"against {local_cpu:.1f} s): {(workers_cpu + driver_cpu) / local_cpu - 1:+.1%}")
 
 
 if __name__ == "__main__":

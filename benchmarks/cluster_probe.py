@@ -1,6 +1,6 @@
 """Where a Dask worker's extra CPU goes: one chunk of 128 texts embedded as a task on a worker
 (one thread, OMP_NUM_THREADS=1), timed inside the task (its thread's CPU and its process's CPU),
-against the same chunk in this process with torch on one thread. BENCHMARKS.md section 6.
+against the same chunk in this process with torch on one thread. BENCHMARKS.md, "Distributed indexing".
 
     .venv/bin/python benchmarks/cluster_probe.py
 

@@ -9,7 +9,7 @@ that dies loses the task it held, which the scheduler gives to another worker; i
 left, the run stops with one line, and what was embedded so far is in the cache for the next run,
 with or without the cluster.
 
-Why Dask distributed and not Ray (benchmarks/cluster_engines.py, BENCHMARKS.md section 6): on
+Why Dask distributed and not Ray (benchmarks/cluster_engines.py, BENCHMARKS.md, "Distributed indexing"): on
 this machine Dask adds 44 MB to an environment and Ray 259 MB (Ray Data more, with pyarrow); a
 local cluster of two worker processes answers its first task after 1.1 s against Ray's 2.5 s. Ray's
 tasks cost less (1.9 ms a round trip against Dask's 11 ms), but kb's tasks are chunks of 128
