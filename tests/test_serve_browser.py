@@ -84,6 +84,12 @@ def test_from_the_hit_to_its_meeting_its_source_and_the_timeline(page, server):
     assert page.evaluate("document.activeElement.id") == item_id  # the keyboard goes on from the item
     items = page.locator("ol.items article")
     assert items.count() > 10 and items.nth(0).locator("time").inner_text() == "2020-12-14"
+    page.get_by_role("link", name="På svenska").click()  # the language changes, the place stays
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "sv" and page.url.endswith("#" + item_id)
+    page.get_by_role("link", name="In English").click()
+    page.wait_for_load_state()
+    target = page.locator(f"#{item_id}")
 
     target.locator("a.source").click()
     page.wait_for_url("**/source?**")
