@@ -72,11 +72,17 @@ def calibration_words(language: str) -> list[str]:
 
 
 def direction(embedder) -> np.ndarray:
-    """English minus Swedish: the mean query embedding of each language's calibration words."""
-    means = {
-        code: np.mean([embedder.embed_query(word) for word in calibration_words(code)], axis=0)
-        for code in ("en", "sv")
-    }
+    """English minus Swedish: the mean query embedding of each language's calibration words.
+    One word is one short query: the engine's thread pools are held to one thread, as for a
+    search (with all threads, each word waited on the others' threads on a busy machine)."""
+    from threadpoolctl import ThreadpoolController
+
+    embedder.embed_query("och")  # the query engine loaded, so that its threads are held too
+    with ThreadpoolController().limit(limits=1):
+        means = {
+            code: np.mean([embedder.embed_query(word) for word in calibration_words(code)], axis=0)
+            for code in ("en", "sv")
+        }
     return (means["en"] - means["sv"]).astype(np.float32)
 
 
