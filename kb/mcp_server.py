@@ -14,14 +14,19 @@ server keeps serving. Anything unexpected is one line too, never a traceback.
 
 # No `from __future__ import annotations`: the SDK reads each tool's parameter types (and their
 # descriptions) from its signature, and these are built inside build_server.
-import datetime as dt
 import threading
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal
 
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
-from kb.search import DEFAULT_MODE, MODES, Filters, Hit
+from kb.search import DEFAULT_MODE, MODES, Filters
+from kb.service import (  # the same checks and citations as kb serve's
+    cited,
+    date,
+    given,
+    one_line,
+)
 
 INSTRUCTIONS = """\
 Meeting minutes (Swedish, often with English questions asked of them), cut into items: one per
@@ -174,34 +179,3 @@ def build_server(index_dir: str | Path, model: str | None = None, log: Callable[
     for function, description in tools:
         server.add_tool(function, description=description, annotations=read_only)
     return server
-
-
-def cited(hit: Hit) -> dict[str, Any]:
-    """A hit as JSON, with the line to cite it by: meeting, date, file, lines and page."""
-    return {**hit.to_dict(), "citation": citation(hit)}
-
-
-def citation(hit: Hit) -> str:
-    """Where an item stands, for a reader to find it: "Meeting, 2020-12-14, file, lines 64-69, page 3"."""
-    parts = [hit.meeting, hit.date or "no date", hit.source, f"lines {hit.line_start}-{hit.line_end}"]
-    if hit.page:
-        parts.append(f"page {hit.page}")
-    return ", ".join(str(part) for part in parts if part)
-
-
-def given(text: str | None) -> str | None:
-    """A filter's text, or None when the assistant passed an empty one (it means "no filter")."""
-    return text.strip() if text and text.strip() else None
-
-
-def date(name: str, text: str | None) -> dt.date | None:
-    if given(text) is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{name}: {text!r} is not a date; give YYYY-MM-DD") from None
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
