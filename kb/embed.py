@@ -121,7 +121,7 @@ def default_runtime() -> str:
     """KB_RUNTIME: `fp32` (the default), `bf16`, or `auto` (bf16 where the CPU has AMX, else fp32).
 
     Measured on this project's machine (2 cores with AMX, shared and loaded; benchmarks/embedding.py,
-    BENCHMARKS.md section 6): bf16 autocast gives cosine >= 0.9999 to the fp32 vectors and the
+    BENCHMARKS.md section 9): bf16 autocast gives cosine >= 0.9999 to the fp32 vectors and the
     same first hits; on one thread it embedded passages 3.1x as fast as fp32 (oneDNN runs the
     linear layers on AMX tiles), on two threads under a load of 14-24 only 1.46x (rounds 1.3-1.8),
     short of the 2x asked of a new default, so fp32 stays the default until it is measured on a
@@ -203,7 +203,7 @@ class SentenceTransformerEmbedder:
         import torch
 
         # Autocast, not the model cast to bf16: layer norms and softmax stay fp32 (cosine to fp32
-        # 0.99999 rather than 0.99996, and no slower; BENCHMARKS.md section 6).
+        # 0.99999 rather than 0.99996, and no slower; BENCHMARKS.md section 9).
         with torch.autocast("cpu", dtype=torch.bfloat16):
             vectors = np.asarray(encode(), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)  # normalised in bf16: again in fp32

@@ -52,7 +52,7 @@ def test_a_named_model_keeps_its_runtime(monkeypatch):
 def test_bf16_vectors_are_fp32_vectors_on_real_text():
     """Cosine >= 0.9999 between the runtimes' vectors of every passage of the first minutes and
     of Swedish sentences with every letter (measured: min 0.99998 on them, 0.99999 on 256
-    dev-corpus passages, BENCHMARKS.md section 6)."""
+    dev-corpus passages, BENCHMARKS.md section 9)."""
     from kb.pipeline import ParseJob, parse_file
 
     data = SEED.read_bytes()
