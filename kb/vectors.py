@@ -168,7 +168,23 @@ def _float_differs(stored: np.ndarray, cached: np.ndarray) -> np.ndarray:
     return (difference > tolerance).any(axis=1)
 
 
-class FlatBackend:
+class _FaissBackend:
+    """What every backend does the same way: its FAISS object holds the passage ids."""
+
+    index: faiss.Index
+
+    def __len__(self) -> int:
+        return self.index.ntotal
+
+    def add(self, ids, vectors) -> None:
+        if len(ids):
+            self.index.add_with_ids(vectors, ids)
+
+    def remove(self, ids) -> None:
+        self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+
+class FlatBackend(_FaissBackend):
     """Exact search over every vector: IndexIDMap2(IndexFlatIP)."""
 
     kind = "flat"
@@ -186,16 +202,6 @@ class FlatBackend:
     @classmethod
     def holds(cls, index) -> bool:
         return isinstance(index, faiss.IndexIDMap)
-
-    def __len__(self) -> int:
-        return self.index.ntotal
-
-    def add(self, ids, vectors) -> None:
-        if len(ids):
-            self.index.add_with_ids(vectors, ids)
-
-    def remove(self, ids) -> None:
-        self.index.remove_ids(np.asarray(ids, dtype=np.int64))
 
     def search(self, query, k, allowed, exact=None):
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) if allowed is not None else None
@@ -219,7 +225,7 @@ class FlatBackend:
         return _float_differs(stored, cached)
 
 
-class _InvertedFile:
+class _InvertedFile(_FaissBackend):
     """What the two inverted files share: lists trained by k-means, nprobe, filters, removal,
     reading the lists. A subclass says how vectors are stored (`_new`, `_decode`)."""
 
@@ -274,16 +280,6 @@ class _InvertedFile:
     @property
     def ivf(self) -> faiss.IndexIVF:
         return self.index
-
-    def __len__(self) -> int:
-        return self.index.ntotal
-
-    def add(self, ids, vectors) -> None:
-        if len(ids):
-            self.index.add_with_ids(vectors, ids)
-
-    def remove(self, ids) -> None:
-        self.index.remove_ids(np.asarray(ids, dtype=np.int64))
 
     def _params(self, allowed: np.ndarray | None, n: int):
         ivf = self.ivf
