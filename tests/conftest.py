@@ -10,6 +10,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "2020-12-14_naringslivsdialog.txt"
+# A later meeting of the same dialogue, in the seed's layout (tests of updates and of several meetings).
+SECOND_MINUTES = """Anteckningar näringslivsdialog 18 januari 2021
+
+▪ Almi, Martin Hellström
+– Brygglånen har förlängts till sommaren
+– Efterfrågan på investeringslån ökar
+
+▪ LRF, Anders Blomberg
+– Skogsbruket går starkt, höga virkespriser
+"""
 
 
 def seed_variant() -> str:

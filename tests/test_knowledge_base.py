@@ -7,17 +7,8 @@ import pytest
 
 from kb import DiskFullError, Filters, IndexMismatchError, NoIndexError
 from kb.vectors import VectorIndex
-from tests.conftest import SEED
+from tests.conftest import SECOND_MINUTES, SEED
 
-SECOND_MINUTES = """Anteckningar näringslivsdialog 18 januari 2021
-
-▪ Almi, Martin Hellström
-– Brygglånen har förlängts till sommaren
-– Efterfrågan på investeringslån ökar
-
-▪ LRF, Anders Blomberg
-– Skogsbruket går starkt, höga virkespriser
-"""
 
 
 def test_first_update_embeds_every_item_and_second_embeds_nothing(kb_factory, corpus):

@@ -17,21 +17,12 @@ import anyio
 import pytest
 
 from kb.search import MODES
-from tests.conftest import SEED
+from tests.conftest import SECOND_MINUTES, SEED
 
 pytest.importorskip("mcp", reason="the `mcp` extra is not installed")
 
 from mcp import ClientSession, StdioServerParameters, stdio_client  # noqa: E402
 
-SECOND_MINUTES = """Anteckningar näringslivsdialog 18 januari 2021
-
-▪ Almi, Martin Hellström
-– Brygglånen har förlängts till sommaren
-– Efterfrågan på investeringslån ökar
-
-▪ LRF, Anders Blomberg
-– Skogsbruket går starkt, höga virkespriser
-"""
 ALMI_ITEM = "Brygglånen går ut vid årsskiftet"
 
 
