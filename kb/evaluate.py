@@ -142,7 +142,7 @@ def evaluate(kb, queries: list[dict], modes: list[str], with_baseline: bool = Fa
     report: dict = {}
     try:
         for name, system in systems.items():
-            for mode in modes if name == "kb" else ["dense"]:
+            for mode in modes:  # the naive chunker in the same modes: the same search over other items
                 results = run_queries(system, queries, mode)
                 report.setdefault(name, {})[mode] = breakdown(results)
                 gap = language_gap(report[name][mode])

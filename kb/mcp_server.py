@@ -103,8 +103,9 @@ def build_server(index_dir: str | Path, model: str | None = None, log: Callable[
     def search(
         query: Annotated[str, Field(description="The question or words to look for, in Swedish or English.")],
         k: Annotated[int, Field(ge=1, le=100, description="How many items to return.")] = 5,
-        mode: Annotated[Mode, Field(description="dense: by meaning (best in general); lexical: by the words "
-                                                  "themselves (exact names, numbers); hybrid: both.")] = DEFAULT_MODE,
+        mode: Annotated[Mode, Field(description="hybrid (the default): by meaning, with a bonus for the "
+                                                  "question's own words; dense: by meaning alone; lexical: by the "
+                                                  "words themselves (exact names, numbers).")] = DEFAULT_MODE,
         organisation: Text("Only items by this organisation (whole words, any case; English names such as "
                            "'the employment service' work).") = None,
         speaker: Text("Only items by this speaker (whole words: 'Berg' is not 'Blomberg').") = None,

@@ -10,6 +10,7 @@ import pytest
 from kb.evaluate import evaluate, load_queries
 from kb.minutes import parse_minutes
 from kb.minutes.segment import MAX_CHARS
+from kb.search import DEFAULT_MODE
 from kb.readers import is_supported, read_document
 from tests.conftest import ROOT
 from tests.test_minutes import assert_nothing_lost
@@ -78,31 +79,35 @@ def dev_report(tmp_path_factory):
     index = tmp_path_factory.mktemp("dev") / "index"
     with KnowledgeBase(index, log=lambda message: None) as kb:
         kb.update(CORPORA, progress=False)
-        report = evaluate(kb, load_queries(CORPORA), ["dense"], with_baseline=True)
+        report = evaluate(kb, load_queries(CORPORA), [DEFAULT_MODE], with_baseline=True)
         # Every question again in the other language (paired.jsonl): the cross-lingual gap.
         questions = load_queries(CORPORA) + [q for path in sorted(CORPORA.glob("*/paired.jsonl")) for q in load_queries(path)]
-        report["paired"] = evaluate(kb, questions, ["dense"])["kb"]["dense"]
+        report["paired"] = evaluate(kb, questions, [DEFAULT_MODE])["kb"][DEFAULT_MODE]
         return report
 
 
-# Measured when written (README, "Quality"); a change that lowers them fails here.
-DEV_FLOORS = {"hit@1": 0.57, "mrr@10": 0.64, "recall@10": 0.79}
+# Measured in the default mode (hybrid) when written: 0.667 / 0.745 / 0.880 (README, "Quality");
+# a change that lowers them fails here.
+DEV_FLOORS = {"hit@1": 0.62, "mrr@10": 0.70, "recall@10": 0.83}
 
 
 @pytest.mark.model
 def test_kb_beats_the_paragraph_chunker_on_real_minutes(dev_report):
-    kb, naive = dev_report["kb"]["dense"]["all"], dev_report["paragraphs"]["dense"]["all"]
+    """The naive chunker runs the same search (the default mode) over its paragraphs: kb led by
+    0.127 hit@1 and 0.089 MRR@10 when written."""
+    kb, naive = dev_report["kb"][DEFAULT_MODE]["all"], dev_report["paragraphs"][DEFAULT_MODE]["all"]
     for metric, floor in DEV_FLOORS.items():
         assert kb[metric] >= floor, (metric, kb)
-    assert kb["hit@1"] >= naive["hit@1"] + 0.07, (kb, naive)
+    assert kb["hit@1"] >= naive["hit@1"] + 0.08, (kb, naive)
     assert kb["mrr@10"] >= naive["mrr@10"] + 0.05, (kb, naive)
     # English questions over Swedish minutes gain most from items with their context.
-    assert dev_report["kb"]["dense"]["lang:en"]["hit@1"] >= naive["hit@1"]
+    assert dev_report["kb"][DEFAULT_MODE]["lang:en"]["hit@1"] >= naive["hit@1"]
 
 
 @pytest.mark.model
 def test_english_questions_do_about_as_well_as_the_same_questions_in_swedish(dev_report):
-    """The language shift (kb.languages) took the gap from 0.08 to 0.03 hit@1 when written."""
+    """The language shift (kb.languages) took the gap from 0.08 to 0.03 hit@1 in dense mode; in the
+    default (hybrid) it was 0.007 when written."""
     english, swedish = dev_report["paired"]["lang:en"], dev_report["paired"]["lang:sv"]
     assert english["hit@1"] >= swedish["hit@1"] - 0.05, (english, swedish)
-    assert swedish["hit@1"] >= 0.60 and swedish["mrr@10"] >= 0.68, swedish
+    assert swedish["hit@1"] >= 0.60 and swedish["mrr@10"] >= 0.69, swedish

@@ -17,6 +17,7 @@ pytest.importorskip("fastapi", reason="`kb serve` needs fastapi (in the test ext
 from fastapi.testclient import TestClient  # noqa: E402
 
 from kb import service  # noqa: E402
+from kb.search import DEFAULT_MODE  # noqa: E402
 from kb.server.app import create_app  # noqa: E402
 from kb.server.pool import KnowledgeBasePool  # noqa: E402
 
@@ -91,7 +92,7 @@ def error(response, status: int) -> str:
 
 def test_search_finds_almis_item_with_everything_to_cite_it(client):
     found = ok(client.get("/api/search", params={"q": "Vad sa Almi om brygglånen?", "k": 3}))
-    assert found["query"] == "Vad sa Almi om brygglånen?" and found["mode"] == "dense" and found["k"] == 3
+    assert found["query"] == "Vad sa Almi om brygglånen?" and found["mode"] == DEFAULT_MODE and found["k"] == 3
     top = found["hits"][0]
     assert top["organisation"] == "Almi" and top["date"] in ("2020-12-14", "2021-01-18")
     assert set(top) >= {"rank", "score", "item_id", "text", "date", "meeting", "organisation", "speaker", "section",

@@ -151,8 +151,8 @@ def create_app(pool: KnowledgeBasePool, token: str | None = None, timeout: float
         q: Annotated[str, Query(description=f"The question or words, Swedish or English (at most "
                                             f"{service.MAX_QUERY_CHARS} characters).")] = "",
         k: Annotated[int, Query(ge=1, le=service.MAX_K, description="How many hits.")] = 5,
-        mode: Annotated[Mode, Query(description="dense (by meaning; the default), hybrid (meaning and words) or "
-                                                "lexical (the words themselves).")] = DEFAULT_MODE,
+        mode: Annotated[Mode, Query(description="hybrid (meaning and words; the default), dense (by meaning) "
+                                                "or lexical (the words themselves).")] = DEFAULT_MODE,
         org: described("Only items by this organisation (whole words, any case, English aliases).") = None,
         speaker: described("Only items by this speaker (whole words).") = None,
         since: described("Only meetings on or after this date, YYYY-MM-DD.") = None,
@@ -216,7 +216,7 @@ def create_app(pool: KnowledgeBasePool, token: str | None = None, timeout: float
         other = "en" if lang == "sv" else "sv"
         response = templates.TemplateResponse(request, template, {
             "lang": lang, "t": i18n.TEXT[lang], "switch": str(request.url.include_query_params(lang=other)),
-            "modes": MODES, "k_choices": K_CHOICES, **context}, status_code=status)
+            "modes": MODES, "default_mode": DEFAULT_MODE, "k_choices": K_CHOICES, **context}, status_code=status)
         if request.query_params.get("lang") in i18n.LANGUAGES:
             response.set_cookie(i18n.COOKIE, lang, samesite="lax", max_age=365 * 86400)
         return response
