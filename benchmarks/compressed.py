@@ -1,4 +1,4 @@
-"""Compressed vectors at scale: kb's quantised index ("ivf-sq8") at 1M and 10M SYNTHETIC vectors.
+"""Compressed vectors at scale: kb's quantised index ("ivf-pq4fs"; `--backend ivf-sq8`, the one before) at 1M and 10M SYNTHETIC vectors.
 
 Everything here is SYNTHETIC: vectors from `synthetic.ClusteredVectors` (topics, the spectrum of
 real multilingual-e5-small embeddings; `--share 0` for none, the hard case), and a knowledge base
@@ -20,9 +20,15 @@ Three new processes, so that each figure is its own:
   median and p95 of wall and CPU time; resident memory.
 
     .venv/bin/python benchmarks/compressed.py --n 1000000            # about 10 minutes here
-    .venv/bin/python benchmarks/compressed.py --n 10000000           # 1.5 hours here; 27 GB of scratch disk, 6.5 GB peak memory
+    .venv/bin/python benchmarks/compressed.py --n 10000000           # 1.5 hours under load; 27 GB of scratch disk
+    .venv/bin/python benchmarks/compressed.py --n 1000000 --keep     # then the other backend on the same store:
+    .venv/bin/python benchmarks/compressed.py --n 1000000 --backend ivf-sq8 --rebuild-vectors --nprobes 32,64,128
 
-Figures and what they mean: BENCHMARKS.md, section 6.
+`--rebuild-vectors` builds only the vector file (of `--backend`) over a store kept by `--keep`, so
+two backends are compared on the same vectors, queries and store; its peak memory is the vector
+build's alone.
+
+Figures and what they mean: BENCHMARKS.md, section 7.
 """
 
 from __future__ import annotations
@@ -101,9 +107,7 @@ def write_store(index_dir: Path, n: int, vectors: ClusteredVectors, chunk: int, 
     return {"generate_and_exact_s": round(generate, 1), "sqlite_write_s": round(write, 1)}, np.take_along_axis(best_i, order, 1)
 
 
-def build(scratch: Path, n: int, share: float, chunk: int, queries_count: int) -> dict:
-    import kb.vectors as V
-
+def build(scratch: Path, n: int, share: float, chunk: int, queries_count: int, kind: str) -> dict:
     index_dir = scratch / "index"
     shutil.rmtree(index_dir, ignore_errors=True)
     index_dir.mkdir(parents=True)
@@ -114,11 +118,24 @@ def build(scratch: Path, n: int, share: float, chunk: int, queries_count: int) -
     np.save(scratch / "queries.npy", queries)
     np.save(scratch / "truth.npy", truth)
     store_peak = peak_rss_mib()
+    built = build_vectors(scratch, n, share, chunk, kind)
+    return {**built, "build_s": round(time.perf_counter() - t0, 1), **timings, "store_peak_rss_mb": store_peak,
+            "sqlite_mb": round((index_dir / "kb.sqlite").stat().st_size / 1e6, 1)}
 
-    t = time.perf_counter()
-    nlist = V.SQ8Backend.nlist_for(n)
+
+def build_vectors(scratch: Path, n: int, share: float, chunk: int, kind: str) -> dict:
+    """The vector file of backend `kind` over the store in `scratch`: trained on the first
+    TRAIN_PER_LIST * nlist vectors, filled a chunk at a time, saved as generation 1."""
+    import kb.vectors as V
+
+    index_dir = scratch / "index"
+    vectors = ClusteredVectors(n, anchors(1000, cache=WORK / "anchors-1000.npy"), share=share)
+    timings = {}
+    cls = V.BACKENDS[kind]
+    t0 = t = time.perf_counter()
+    nlist = cls.nlist_for(n)
     sample = np.concatenate([vectors.chunk(s, chunk) for s in range(0, min(n, V.TRAIN_PER_LIST * nlist), chunk)])
-    backend = V.SQ8Backend.trained(vectors.dim, sample[: V.TRAIN_PER_LIST * nlist], n)
+    backend = cls.trained(vectors.dim, sample[: V.TRAIN_PER_LIST * nlist], n)
     del sample
     timings["train_s"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
@@ -137,10 +154,10 @@ def build(scratch: Path, n: int, share: float, chunk: int, queries_count: int) -
     db.close()
     return {
         "items": n, "share": share, "kind": index.kind, "nlist": backend.ivf.nlist,
-        "build_s": round(time.perf_counter() - t0, 1), **timings,
-        "store_peak_rss_mb": store_peak, "build_peak_rss_mb": peak_rss_mib(),
+        "vector_build_s": round(time.perf_counter() - t0, 1), **timings,
+        "build_peak_rss_mb": peak_rss_mib(),
         "vector_file_mb": round(V.vector_file(index_dir, 1).stat().st_size / 1e6, 1),
-        "sqlite_mb": round((index_dir / "kb.sqlite").stat().st_size / 1e6, 1),
+        "load_average": os.getloadavg(),
     }
 
 
@@ -159,11 +176,13 @@ def measure_vectors(scratch: Path, nprobes: list[int]) -> dict:
     model, dim = store.get_meta("model"), int(store.get_meta("dim"))
     t = time.perf_counter()
     index = V.VectorIndex.load(V.vector_file(index_dir, 1), exact=lambda ids: store.vectors_of_passages(model, ids, dim))
-    out = {"load_s": round(time.perf_counter() - t, 1), "rss_before_mb": before, "rss_loaded_mb": rss_mib(),
-           "kb_nprobe": V.SQ8Backend.nprobe_for(index._ivf.nlist), "sweep": {}}
+    backend = type(index.backend)
+    out = {"kind": index.kind, "load_s": round(time.perf_counter() - t, 1), "rss_before_mb": before,
+           "rss_loaded_mb": rss_mib(), "kb_nprobe": backend.nprobe_for(index._ivf.nlist), "sweep": {}}
     exact = index.exact
+    kb_nprobe_for = backend.nprobe_for
     for nprobe in nprobes:
-        V.SQ8_NPROBE = nprobe
+        backend.nprobe_for = staticmethod(lambda nlist, nprobe=nprobe: min(nlist, nprobe))
         row = {}
         for label, source in (("codes_only", None), ("rescored", exact)):
             index.exact = source
@@ -180,7 +199,9 @@ def measure_vectors(scratch: Path, nprobes: list[int]) -> dict:
         out["sweep"][str(nprobe)] = row
         print(f"nprobe {nprobe}: {json.dumps(row)}", file=sys.stderr, flush=True)
     index.exact = exact
+    backend.nprobe_for = staticmethod(kb_nprobe_for)
     out["rss_after_mb"] = rss_mib()
+    out["load_average"] = os.getloadavg()
     store.close()
     return out
 
@@ -257,6 +278,71 @@ def compare_ivf(n: int, share: float, chunk: int, queries_count: int) -> dict:
             "rss_before_mb": before, "rss_with_vectors_mb": generated}
 
 
+def pq_sweep(n: int, share: float, chunk: int, queries_count: int, specs: list[str], nprobes: list[int]) -> dict:
+    """Fast-scan PQ codes straight in FAISS on the same SYNTHETIC vectors, to choose kb's settings:
+    for each spec (metric "l2" or "ip", then M, then "r" for codes by residual: "l2-192", "ip-48",
+    "l2-192r") and nprobe, recall@10 of the codes alone and after re-scoring the best 50 ... 1,000
+    of them exactly (in memory here; kb reads them from the store), and the time of one search
+    (k=100, one thread). The 8-bit index, "sq8", for comparison. sqrt(n) lists, as kb makes them."""
+    import faiss
+
+    vectors = ClusteredVectors(n, anchors(1000, cache=WORK / "anchors-1000.npy"), share=share)
+    x = np.concatenate([vectors.chunk(start, chunk) for start in range(0, n, chunk)])
+    queries = vectors.queries(queries_count)
+    flat = faiss.IndexFlatIP(x.shape[1])
+    flat.add(x)
+    truth = flat.search(queries, 10)[1]
+    del flat
+    nlist = max(64, 2 ** round(np.log2(np.sqrt(n))))
+    sample = x[np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False)]
+    depths = (50, 100, 200, 400, 1000)
+
+    def rescored(found: np.ndarray, depth: int) -> float:
+        best = []
+        for q, row in zip(queries, found):
+            candidates = row[:depth][row[:depth] >= 0]
+            best.append(candidates[np.argsort(-(x[candidates] @ q))[:10]])
+        return recall(best, truth)
+
+    out = {"items": n, "share": share, "nlist": nlist, "specs": {}}
+    for spec in specs:
+        t = time.perf_counter()
+        if spec == "sq8":
+            index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(x.shape[1]), x.shape[1], nlist,
+                                                  faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT, False)
+        else:
+            metric, m = spec.split("-")
+            l2 = metric == "l2"
+            quantizer = faiss.IndexFlatL2(x.shape[1]) if l2 else faiss.IndexFlatIP(x.shape[1])
+            index = faiss.IndexIVFPQFastScan(quantizer, x.shape[1], nlist, int(m.rstrip("r")), 4,
+                                             faiss.METRIC_L2 if l2 else faiss.METRIC_INNER_PRODUCT)
+            index.by_residual = m.endswith("r")
+        index.cp.niter = 10
+        index.train(sample)
+        train_s = time.perf_counter() - t
+        t = time.perf_counter()
+        index.add_with_ids(x, np.arange(n))
+        row = {"train_s": round(train_s, 1), "add_s": round(time.perf_counter() - t, 1), "nprobe": {}}
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        for nprobe in nprobes:
+            params = faiss.SearchParametersIVF(nprobe=nprobe)
+            found = np.concatenate([index.search(q[None], 1000, params=params)[1] for q in queries])
+            times = []
+            for q in queries:
+                t = time.perf_counter()
+                index.search(q[None], 100, params=params)
+                times.append(time.perf_counter() - t)
+            row["nprobe"][str(nprobe)] = {"codes_only": round(recall(list(found), truth), 4),
+                                          **{f"rescored_{d}": round(rescored(found, d), 4) for d in depths},
+                                          "search_k100": stats_ms(times)}
+            print(f"{spec} nprobe {nprobe}: {json.dumps(row['nprobe'][str(nprobe)])}", file=sys.stderr, flush=True)
+        faiss.omp_set_num_threads(threads)
+        out["specs"][spec] = row
+        del index
+    return out
+
+
 def structure(x: np.ndarray, k: int = 50) -> dict:
     """How clustered vectors are: mean cosine of random pairs, mean cosine of each vector's 10th
     nearest neighbour, and the share of the variance k-means with k centroids explains."""
@@ -302,12 +388,17 @@ def main() -> None:
     p.add_argument("--n", type=int, default=1_000_000)
     p.add_argument("--share", type=float, default=0.5, help="share of the variance between topics (0: no topics)")
     p.add_argument("--queries", type=int, default=200)
-    p.add_argument("--nprobes", default="16,32,64,128")
+    p.add_argument("--nprobes", default="64,128,256,512")
+    p.add_argument("--backend", default=None, help="the compressed backend (default: kb's choice above COMPRESS_ABOVE)")
+    p.add_argument("--rebuild-vectors", action="store_true",
+                   help="only the vector file of --backend, over the store a --keep run left (then measured)")
     p.add_argument("--chunk", type=int, default=250_000)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--keep", action="store_true", help="keep the scratch index (else removed)")
     p.add_argument("--reuse", action="store_true", help="measure a scratch index kept by --keep, without building")
     p.add_argument("--compare-ivf", action="store_true", help="only: kb's float inverted file on the same vectors")
+    p.add_argument("--pq-sweep", default=None, metavar="SPECS",
+                   help="only: fast-scan PQ settings straight in FAISS, e.g. sq8,ip-48,l2-48,l2-64,l2-96,l2-128,l2-192,l2-192r")
     p.add_argument("--calibrate", type=Path, help="only: compare the structure of the real embeddings in this kb.sqlite "
                                                    "with the synthetic vectors'")
     args = p.parse_args()
@@ -316,6 +407,17 @@ def main() -> None:
         report("compressed-calibration", result, [f"{name}: {json.dumps(row)}" for name, row in result.items()], args.out)
         return
     n = 100_000 if args.quick else args.n
+    if args.pq_sweep:
+        result = pq_sweep(n, args.share, args.chunk, args.queries, args.pq_sweep.split(","),
+                          [int(x) for x in args.nprobes.split(",")])
+        summary = [f"SYNTHETIC clustered vectors (share {args.share:g}), {n:,} x 384, {result['nlist']} lists:"]
+        for spec, row in result["specs"].items():
+            for nprobe, r in row["nprobe"].items():
+                summary.append(f"  {spec:>8} nprobe {nprobe:>4}: codes only {r['codes_only']:.4f}, re-scored "
+                               + " ".join(f"{d} {r[f'rescored_{d}']:.4f}" for d in (50, 100, 200, 400, 1000))
+                               + f"; search k=100 {r['search_k100']['median_ms']} ms (train {row['train_s']} s, add {row['add_s']} s)")
+        report("compressed-pq-sweep", result, summary, args.out)
+        return
     if args.compare_ivf:
         result = child("ivf", str(n), str(args.share), str(args.chunk), str(args.queries))
         report("compressed-vs-ivf", {"items": n, "share": args.share, "ivf": result}, [
@@ -324,12 +426,21 @@ def main() -> None:
             f"{result['search_k50']['median_ms']} / {result['search_k50']['p95_ms']} ms, RSS {result['rss_after_mb']} MB "
             f"(with the float vectors freed; bare {result['rss_before_mb']} MB)"], args.out)
         return
+    import kb.vectors as V
+
+    kind = args.backend or V.COMPRESSED
     scratch = WORK / f"compressed-{n}-{args.share:g}"
     scratch.mkdir(parents=True, exist_ok=True)
     if args.reuse:
         built = json.loads((scratch / "built.json").read_text())
+    elif args.rebuild_vectors:
+        store = json.loads((scratch / "built.json").read_text())
+        built = child("build-vectors", str(scratch), str(n), str(args.share), str(args.chunk), kind)
+        built = {**{key: value for key, value in store.items() if key in ("build_s", "generate_and_exact_s", "sqlite_write_s",
+                                                                           "store_peak_rss_mb", "sqlite_mb")}, **built}
+        (scratch / "built.json").write_text(json.dumps(built))
     else:
-        built = child("build", str(scratch), str(n), str(args.share), str(args.chunk), str(args.queries))
+        built = child("build", str(scratch), str(n), str(args.share), str(args.chunk), str(args.queries), kind)
         (scratch / "built.json").write_text(json.dumps(built))
     print(f"built: {json.dumps(built)}", file=sys.stderr, flush=True)
     vectors = child("vectors", str(scratch), args.nprobes)
@@ -339,10 +450,10 @@ def main() -> None:
     summary = [
         f"SYNTHETIC clustered vectors (share {args.share:g}), {n:,} x 384, kb's {built['kind']} index "
         f"(nlist {built['nlist']}, kb probes {vectors['kb_nprobe']}):",
-        f"  build {built['build_s']} s (store {built['sqlite_write_s']} s, train {built['train_s']} s, add {built['add_s']} s, "
-        f"save {built['save_s']} s), peak {built['build_peak_rss_mb']} MB; vector file {built['vector_file_mb']} MB, "
-        f"SQLite {built['sqlite_mb']} MB",
-        f"  loaded: RSS {vectors['rss_loaded_mb']} MB (bare {vectors['rss_before_mb']} MB)",
+        f"  build {built['build_s']} s with the store (SQLite {built['sqlite_write_s']} s); the vector file {built['vector_build_s']} s "
+        f"(train {built['train_s']} s, add {built['add_s']} s, save {built['save_s']} s), peak {built['build_peak_rss_mb']} MB; "
+        f"vector file {built['vector_file_mb']} MB, SQLite {built['sqlite_mb']} MB; load {built['load_average']}",
+        f"  loaded: RSS {vectors['rss_loaded_mb']} MB (bare {vectors['rss_before_mb']} MB); load {vectors['load_average']}",
     ]
     for nprobe, row in vectors["sweep"].items():
         summary.append(
@@ -358,7 +469,7 @@ def main() -> None:
         f"{searched['search_minus_embedding']['median_ms']} ms); CPU median {searched['cpu_dense']['median_ms']} ms "
         f"(embedding {searched['cpu_query_embedding_alone']['median_ms']} ms; naming no party "
         f"{searched['cpu_dense_naming_none']['median_ms']} ms, naming one {searched['cpu_dense_naming_a_party']['median_ms']} ms); "
-        f"RSS {searched['rss_after_mb']} MB"
+        f"RSS {searched['rss_after_mb']} MB; load {searched['load_average']}"
     )
     report("compressed", {"build": built, "vectors": vectors, "search": searched}, summary, args.out)
 
@@ -368,7 +479,9 @@ def child_main(args: list[str]) -> None:
     if kind == "ivf":
         result = compare_ivf(int(args[1]), float(args[2]), int(args[3]), int(args[4]))
     elif kind == "build":
-        result = build(scratch, int(args[2]), float(args[3]), int(args[4]), int(args[5]))
+        result = build(scratch, int(args[2]), float(args[3]), int(args[4]), int(args[5]), args[6])
+    elif kind == "build-vectors":
+        result = build_vectors(scratch, int(args[2]), float(args[3]), int(args[4]), args[5])
     elif kind == "vectors":
         result = measure_vectors(scratch, [int(x) for x in args[2].split(",")])
     else:

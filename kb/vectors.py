@@ -1,6 +1,6 @@
 """The vector index: FAISS, cosine as inner product over normalised vectors, 64-bit passage ids.
 
-Three backends, each a `VectorBackend` (build, add, remove, search, the FAISS object saved and
+Four backends, each a `VectorBackend` (build, add, remove, search, the FAISS object saved and
 loaded, and the check that the stored vectors are the cached embeddings); the type follows the
 size (measured in `benchmarks/scale.py` and `benchmarks/compressed.py`, figures in BENCHMARKS.md):
 - "flat", up to FLAT_MAX vectors: exact search, IndexIDMap2(IndexFlatIP);
@@ -9,13 +9,18 @@ size (measured in `benchmarks/scale.py` and `benchmarks/compressed.py`, figures 
   products (the vectors are kept unquantised); only which candidates are looked at is approximate.
   Unlike HNSW it can remove ids, which every update needs (it removes the old passages, then adds
   the new);
-- "ivf-sq8", beyond: the same inverted file with each vector stored as 8-bit scalar-quantised
-  codes (IndexIVFScalarQuantizer, one byte a dimension: 384 bytes a vector instead of 1,536), so
-  10M vectors take 3.9 GB of memory instead of 15.4 GB. Its candidates are re-scored exactly from
-  the float vectors where a source of them is given (`VectorIndex.exact`: the knowledge base
-  passes its cache of embeddings in SQLite), so the scores a search returns are exact cosines
-  and the ranking on top of them (fusion, the attribution bonus) sees the same numbers as with
-  the other two types.
+- "ivf-pq4fs", beyond: the same inverted file with each vector stored as a 4-bit product-quantised
+  fast-scan code (IndexIVFPQFastScan, one 4-bit code per two dimensions: 96 bytes a vector
+  instead of 1,536), so 10M vectors take about 1 GB of memory instead of 15.4 GB, and a query's
+  scan runs from SIMD registers over a quarter of the bytes the 8-bit codes took. Its candidates
+  are re-scored exactly from the float vectors where a source of them is given
+  (`VectorIndex.exact`: the knowledge base passes its cache of embeddings in SQLite), so the
+  scores a search returns are exact cosines and the ranking on top of them (fusion, the
+  attribution bonus) sees the same numbers as with the other types;
+- "ivf-sq8", what kb chose beyond COMPRESS_ABOVE before: 8-bit scalar-quantised codes
+  (IndexIVFScalarQuantizer, 384 bytes a vector), re-scored the same way. Its scan read 120 MB a
+  query at 10M (BENCHMARKS.md section 7). Files of it still load and work, and stay of this type
+  until the index is rebuilt (`kb index --rebuild`, or the retraining after 16-fold growth).
 The file records its type (FAISS writes the index's class), `backend_of` picks the backend for a
 loaded file, and the store records the kind too (`kb.pipeline` sets the meta key "vectors").
 `add` and `remove` switch type when the size crosses a bound (back down only below half of it,
@@ -68,6 +73,20 @@ SQ8_NPROBE = 64
 # ... and more as the lists grow finer: 2 sqrt(nlist), 128 of 4,096 lists at 10M, where 64 gave
 # recall@10 0.93 (section 6).
 SQ8_NPROBE_PER_SQRT = 2
+# The fast-scan index (BENCHMARKS.md section 7): 4-bit PQ codes of two dimensions each (M = dim / 2,
+# 96 bytes for 384 dimensions), not by residual, L2 (the same order as the inner product for unit
+# vectors). Measured at 1M synthetic vectors with topics, 1,024 lists, 128 probed, recall@10 after
+# re-scoring the best 100 exactly (`benchmarks/compressed.py --pq-sweep`): M=48 0.814, M=64 0.874,
+# M=96 0.960, M=128 0.995, M=192 0.999 (codes alone 0.30 / 0.36 / 0.47 / 0.54 / 0.70): 4-bit codes
+# of 8 or 6 dimensions misorder too many neighbours for the 100 re-scored, and re-scoring more
+# costs a read of the embedding cache each. Codes by residual gained little (M=192: 0.9995) for
+# 40% more time a search. The inner-product metric was far worse (M=48: codes alone 0.04, falling
+# as more lists were probed; the cause was not looked into), the L2 one is FAISS's usual.
+PQFS_DIMS_PER_CODE = 2
+# Lists as the 8-bit index (sqrt(n)), probed more since a list costs a quarter of the bytes and is
+# scanned with SIMD: 4 sqrt(nlist), at least 128 (128 of 1,024 at 1M, 256 of 4,096 at 10M).
+PQFS_NPROBE = 128
+PQFS_NPROBE_PER_SQRT = 4
 # Candidates re-scored exactly: this many times k (at least RESCORE_MIN). The codes alone reached
 # recall@10 0.962 at 1M, re-scored 0.9975: the 8-bit codes misorder near-ties, which the best 2k
 # by their codes contain (a first sweep at 1M: re-scoring 20, 50 or 100 for k=10 gave the same recall).
@@ -247,6 +266,11 @@ class _InvertedFile(_FaissBackend):
     def _new(cls, quantizer: faiss.Index, dim: int, nlist: int) -> faiss.IndexIVF:
         raise NotImplementedError
 
+    @staticmethod
+    def _quantizer(dim: int) -> faiss.Index:
+        """The coarse quantizer (exact: nlist centroids are few), of the index's metric."""
+        return faiss.IndexFlatIP(dim)
+
     @classmethod
     def trained(cls, dim: int, sample: np.ndarray, expected: int) -> "_InvertedFile":
         """An empty index whose lists are trained on `sample` for about `expected` vectors; add
@@ -254,7 +278,7 @@ class _InvertedFile(_FaissBackend):
         # No more lists than the sample can train (k-means wants 39 points a list; a knowledge base
         # held to the compressed type by a low bound may be tiny).
         nlist = max(1, min(cls.nlist_for(expected), len(sample) // 39))
-        quantizer = faiss.IndexFlatIP(dim)
+        quantizer = cls._quantizer(dim)
         index = cls._new(quantizer, dim, nlist)
         index.cp.niter = 10
         index.cp.max_points_per_centroid = TRAIN_PER_LIST
@@ -301,8 +325,12 @@ class _InvertedFile(_FaissBackend):
             count = lists.list_size(number)
             if count:
                 ids = faiss.rev_swig_ptr(lists.get_ids(number), count).astype(np.int64)
-                codes = faiss.rev_swig_ptr(lists.get_codes(number), count * lists.code_size)
-                yield ids, np.frombuffer(codes.tobytes(), dtype=np.uint8).reshape(count, lists.code_size)
+                yield ids, self._codes(lists, number, count)
+
+    def _codes(self, lists: faiss.InvertedLists, number: int, count: int) -> np.ndarray:
+        """The codes of a list, one row a vector (a copy)."""
+        codes = faiss.rev_swig_ptr(lists.get_codes(number), count * lists.code_size)
+        return np.frombuffer(codes.tobytes(), dtype=np.uint8).reshape(count, lists.code_size)
 
     def _batched(self, size: int, decode: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Lists gathered into chunks of about `size` rows (a list longer than that is one chunk)."""
@@ -348,11 +376,36 @@ class IVFFlatBackend(_InvertedFile):
         return _float_differs(stored, cached)
 
 
-class SQ8Backend(_InvertedFile):
-    """IndexIVFScalarQuantizer, 8 bits a dimension, not by residual (a vector's code does not
-    depend on its list, so `kb check` can encode a cached embedding and compare codes exactly).
-    With an exact source, the best RESCORE_FACTOR * k candidates by their codes are re-scored
-    with the float vectors, and the scores returned are exact."""
+class _Quantised(_InvertedFile):
+    """An inverted file of lossy codes, not by residual (a vector's code does not depend on its
+    list, so `kb check` can encode a cached embedding and compare codes exactly). With an exact
+    source, the best RESCORE_FACTOR * k candidates by their codes are re-scored with the float
+    vectors, and the scores returned are exact."""
+
+    def _approximate(self, query, k, allowed):
+        return _one_thread_search(self.index, query, k, self._params(allowed, len(self)))
+
+    def search(self, query, k, allowed, exact=None):
+        if exact is None:
+            return self._approximate(query, k, allowed)
+        depth = min(len(self), max(RESCORE_MIN, RESCORE_FACTOR * k))
+        ids, _ = self._approximate(query, depth, allowed)
+        return rescore(ids, np.asarray(query, dtype=np.float32).reshape(-1), k, exact)
+
+    def stored(self, size: int = 65536):
+        return self._batched(size, decode=False)
+
+    def _encode(self, vectors: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def differs(self, stored, cached):
+        missing = np.isnan(cached).any(axis=1)
+        codes = self._encode(np.ascontiguousarray(np.nan_to_num(cached), dtype=np.float32))
+        return (codes != stored).any(axis=1) & ~missing
+
+
+class SQ8Backend(_Quantised):
+    """IndexIVFScalarQuantizer, 8 bits a dimension, not by residual; re-scored (`_Quantised`)."""
 
     kind = "ivf-sq8"
     _faiss_class = "IndexIVFScalarQuantizer"
@@ -373,35 +426,76 @@ class SQ8Backend(_InvertedFile):
     def _decode(self, codes):
         return self.ivf.sq.decode(codes)
 
-    def search(self, query, k, allowed, exact=None):
-        if exact is None:
-            return _one_thread_search(self.index, query, k, self._params(allowed, len(self)))
-        depth = min(len(self), max(RESCORE_MIN, RESCORE_FACTOR * k))
-        ids, _ = _one_thread_search(self.index, query, depth, self._params(allowed, len(self)))
-        return rescore(ids, np.asarray(query, dtype=np.float32).reshape(-1), k, exact)
+    def _encode(self, vectors):
+        return self.ivf.sq.compute_codes(vectors)
 
-    def stored(self, size: int = 65536):
-        return self._batched(size, decode=False)
 
-    def differs(self, stored, cached):
-        missing = np.isnan(cached).any(axis=1)
-        codes = self.ivf.sq.compute_codes(np.nan_to_num(cached))
-        return (codes != stored).any(axis=1) & ~missing
+class PQFastScanBackend(_Quantised):
+    """IndexIVFPQFastScan: 4-bit product-quantised codes, one per PQFS_DIMS_PER_CODE dimensions,
+    not by residual, metric L2 (for unit vectors ||q - x||^2 = 2 - 2 q.x: the same order as the
+    inner product; scores without an exact source are given as 1 - d/2, approximate cosines).
+    Re-scored (`_Quantised`). Its lists are stored in blocks of 32 codes interleaved for SIMD, so
+    reading them goes through FAISS's code packer. A filter is an IDSelectorBatch in the search
+    parameters, as for the other inverted files (FAISS 1.15's fast-scan search honours it)."""
+
+    kind = "ivf-pq4fs"
+    _faiss_class = "IndexIVFPQFastScan"
+
+    nlist_for = staticmethod(SQ8Backend.nlist_for)
+
+    @staticmethod
+    def nprobe_for(nlist: int) -> int:
+        return min(nlist, max(PQFS_NPROBE, round(PQFS_NPROBE_PER_SQRT * math.sqrt(nlist))))
+
+    @staticmethod
+    def _quantizer(dim):
+        return faiss.IndexFlatL2(dim)
+
+    @classmethod
+    def _new(cls, quantizer, dim, nlist):
+        m = dim // PQFS_DIMS_PER_CODE if dim % PQFS_DIMS_PER_CODE == 0 else dim
+        index = faiss.IndexIVFPQFastScan(quantizer, dim, nlist, m, 4, faiss.METRIC_L2)
+        index.by_residual = False
+        return index
+
+    def _approximate(self, query, k, allowed):
+        ids, distances = super()._approximate(query, k, allowed)
+        return ids, (1 - distances / 2).astype(np.float32)
+
+    def _codes(self, lists, number, count):
+        packer = self.ivf.get_CodePacker()
+        blocks = (count + packer.nvec - 1) // packer.nvec
+        packed = faiss.rev_swig_ptr(lists.get_codes(number), blocks * packer.block_size)
+        codes = np.empty((blocks * packer.nvec, packer.code_size), np.uint8)
+        for block in range(blocks):
+            packer.unpack_all(faiss.swig_ptr(packed[block * packer.block_size:]),
+                              faiss.swig_ptr(codes[block * packer.nvec:]))
+        return codes[:count]
+
+    def _decode(self, codes):
+        return self.ivf.pq.decode(codes)
+
+    def _encode(self, vectors):
+        return self.ivf.pq.compute_codes(vectors)
 
 
 def rescore(ids: np.ndarray, query: np.ndarray, k: int, exact: ExactSource) -> tuple[np.ndarray, np.ndarray]:
     """The k best of `ids` by their exact inner product with the query; ids the source does not
-    know (NaN rows) are dropped."""
+    know (NaN rows) are dropped. Equal scores go the larger id first, as FAISS's exact search
+    orders them (its heaps compare ids on ties), not in the order the codes happened to rank them."""
     if not len(ids):
         return ids, np.zeros(0, np.float32)
     scores = exact(ids) @ query
     known = ~np.isnan(scores)
     ids, scores = ids[known], scores[known]
-    order = np.argsort(-scores, kind="stable")[:k]
+    order = np.lexsort((-ids, -scores))[:k]
     return ids[order], scores[order].astype(np.float32)
 
 
-BACKENDS: dict[str, type] = {backend.kind: backend for backend in (FlatBackend, IVFFlatBackend, SQ8Backend)}
+# In order of size; the last is what kb builds beyond COMPRESS_ABOVE.
+BACKENDS: dict[str, type] = {backend.kind: backend
+                             for backend in (FlatBackend, IVFFlatBackend, SQ8Backend, PQFastScanBackend)}
+COMPRESSED = PQFastScanBackend.kind
 
 
 def backend_of(index: faiss.Index) -> VectorBackend:
@@ -414,12 +508,14 @@ def backend_of(index: faiss.Index) -> VectorBackend:
 
 def kind_for(n: int, current: str | None = None) -> str:
     """The backend kind for n vectors. From `current`, a kind is left downwards only below half
-    its lower bound, so a size near a bound does not flip back and forth."""
-    wanted = "flat" if n <= FLAT_MAX else "ivf" if n <= COMPRESS_ABOVE else "ivf-sq8"
-    order = list(BACKENDS)
-    if current is not None and order.index(wanted) < order.index(current):
-        floor = {"ivf": FLAT_MAX, "ivf-sq8": COMPRESS_ABOVE}[current]
-        if n >= floor // 2:
+    its lower bound, so a size near a bound does not flip back and forth; a compressed index of
+    the older kind ("ivf-sq8") stays so while compressed (changing it means re-encoding all)."""
+    wanted = "flat" if n <= FLAT_MAX else "ivf" if n <= COMPRESS_ABOVE else COMPRESSED
+    if current is not None and issubclass(BACKENDS[current], _Quantised):
+        if n >= COMPRESS_ABOVE // 2:
+            return current
+    elif current is not None and list(BACKENDS).index(wanted) < list(BACKENDS).index(current):
+        if n >= FLAT_MAX // 2:
             return current
     return wanted
 
@@ -453,7 +549,8 @@ class VectorIndex:
 
     @property
     def kind(self) -> str:
-        """"flat" (exact), "ivf" (approximate candidates, exact scores) or "ivf-sq8" (quantised)."""
+        """"flat" (exact), "ivf" (approximate candidates, exact scores), "ivf-pq4fs" (quantised)
+        or "ivf-sq8" (quantised, as kb made it before)."""
         return self.backend.kind
 
     @property
@@ -511,7 +608,7 @@ class VectorIndex:
         """The float vectors of these ids: from the exact source, else as stored."""
         if self.exact is not None:
             return np.asarray(self.exact(ids), dtype=np.float32)
-        if isinstance(self.backend, SQ8Backend):  # no source: decoded codes, the best there is
+        if isinstance(self.backend, _Quantised):  # no source: decoded codes, the best there is
             wanted = {int(i): row for row, i in enumerate(ids.tolist())}
             out = np.full((len(ids), self.dim), np.nan, np.float32)
             for chunk_ids, chunk in self.backend.chunks():
@@ -526,7 +623,7 @@ class VectorIndex:
         quantised backend)."""
         if len(self) == 0:
             return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
-        if isinstance(self.backend, SQ8Backend):
+        if isinstance(self.backend, _Quantised):
             ids = np.concatenate(list(self.backend.ids()))
             return ids, self._exact_vectors(ids)
         all_ids, all_vectors = zip(*self.backend.chunks(1 << 62))
@@ -564,7 +661,9 @@ class VectorIndex:
         kind = kind_for(total, self.kind)
         ivf = self._ivf
         grown = ivf is not None and kind == self.kind and type(self.backend).nlist_for(total) >= 4 * ivf.nlist
-        if kind != self.kind or grown:  # about 16 times the size trained for
+        if grown:  # about 16 times the size trained for: retrained, as the kind kb makes now
+            self._rebuild(kind_for(total), ids, vectors)
+        elif kind != self.kind:
             self._rebuild(kind, ids, vectors)
         else:
             self.backend.add(ids, vectors)
