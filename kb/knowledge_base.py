@@ -21,12 +21,8 @@ writer lock around them and turns faults into one line.
 
 from __future__ import annotations
 
-import errno
-import os
 import sqlite3
-import stat
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -35,14 +31,15 @@ from kb.check import CheckReport, check_index
 from kb.corpus import CorpusFile, display_name
 from kb.embed import Embedder, load_embedder
 from kb import bilingual
-from kb.errors import DiskFullError, IndexDamagedError, IndexMismatchError, IndexReadOnlyError, KBError, NoIndexError
+from kb.errors import IndexDamagedError, IndexMismatchError, KBError, NoIndexError
+from kb.index_folder import faults_reported, prepare_folder, set_aside
 from kb.languages import LanguageShift
 from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS
 from kb.parties import list_parties
 from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary, Work  # noqa: F401 - ITEMS_VERSION: kb.knowledge_base's name too
 from kb.readers import DEFAULT_LIMITS, Limits, is_supported
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
-from kb.store import Store, is_disk_full, store_error
+from kb.store import Store
 from kb.vectors import VectorIndex, vector_file
 
 STORE_FILE = "kb.sqlite"
@@ -236,30 +233,9 @@ class KnowledgeBase:
             return CheckReport(str(self.index_dir), problems=[str(e)])
         return check_index(store, self.index_dir)
 
-    @contextmanager
     def _faults_reported(self):
-        """SQLite failing (a damaged store, a full disk, no write access) and a disk filling up
-        under the vector file become one message with the way out."""
-        path = self.index_dir / STORE_FILE
-        try:
-            yield
-        except sqlite3.DatabaseError as e:
-            error = store_error(path, e)
-            if isinstance(error, IndexDamagedError) and self._store_intact():
-                error = KBError(f"{path}: {' '.join(str(e).split())}")
-            raise error from e
-        except OSError as e:
-            if is_disk_full(e):
-                raise DiskFullError(
-                    f"disk full while writing {display_name(e.filename or self.index_dir)}; free some space and run "
-                    "`kb index` again (the index is as it was, and what was embedded is kept)"
-                ) from e
-            if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                raise IndexReadOnlyError(
-                    f"cannot write {display_name(e.filename or self.index_dir)} ({e.strerror}): updating needs write "
-                    "access to the index folder and its files; searching works without it"
-                ) from e
-            raise
+        """SQLite and disk faults as one line with the way out (`kb.index_folder.faults_reported`)."""
+        return faults_reported(self.index_dir / STORE_FILE, self.index_dir, self._store_intact)
 
     def _store_intact(self) -> bool:
         try:
@@ -352,43 +328,13 @@ class KnowledgeBase:
                 yield
 
     def _prepare_folder(self) -> None:
-        """Make the index folder (for the owner only) and make sure kb can create files in it and
-        write the files it holds; say which is not so, and the way out."""
-        folder = self.index_dir
-        if folder.exists() and not folder.is_dir():
-            raise KBError(f"{display_name(folder)} is a file, not an index folder; choose a folder with --index")
-        try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, probe = tempfile.mkstemp(prefix=".kb-write-test.", dir=folder)
-            os.close(fd)
-            os.unlink(probe)
-        except OSError as e:
-            if is_disk_full(e):
-                raise DiskFullError(f"disk full: cannot create files in {display_name(folder)}/; free some space and try again") from None
-            if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and folder.is_dir() and self.exists:
-                raise IndexReadOnlyError(
-                    f"{display_name(folder)}/ is read-only here ({e.strerror}): updating needs write access to it and its "
-                    "files; searching works without it"
-                ) from None
-            raise KBError(f"cannot create files in {display_name(folder)}/ ({e.strerror}); choose an index folder kb can "
-                          "write to with --index") from None
-        for name in (STORE_FILE, STORE_FILE + "-wal", STORE_FILE + "-shm"):
-            path = folder / name
-            if path.exists() and not os.access(path, os.W_OK):
-                raise IndexReadOnlyError(
-                    f"{display_name(path)} is read-only here: updating needs write access to {display_name(folder)}/ and "
-                    "its files; searching works without it"
-                )
-        mode = folder.stat().st_mode
-        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
-            self.log(f"warning: anyone can create files in {display_name(folder)}/; an index folder is best kept to its owner")
+        prepare_folder(self.index_dir, self.exists, (STORE_FILE, STORE_FILE + "-wal", STORE_FILE + "-shm"), self.log)
 
     def _prepare_rebuild(self) -> None:
         """--rebuild with a damaged store: set it aside so a fresh one can be built."""
         if self.exists and not self._store_intact():
             self.close()
-            for path in self.index_dir.glob(STORE_FILE + "*"):
-                path.rename(path.with_name(path.name + ".damaged"))
+            set_aside(self.index_dir.glob(STORE_FILE + "*"))
 
     def _pipeline(self, embedder: Embedder, work: Work | None = None) -> Pipeline:
         return Pipeline(self.index_dir, self._writable_store(), embedder, self.segmenter, self.limits, self.log, work)
