@@ -301,3 +301,20 @@ def test_a_title_with_a_line_under_it_is_a_section_only_when_the_line_is_a_name(
         ("Turism", "Läget i länet", "Region JH"), ("Handel", "Läget i länet", "Region JH"),
     ]
     assert "Svårt att hitta folk" in [line for i in meeting.items for line in i.lines]
+
+
+def test_headings_marked_with_equals_signs_are_headings():
+    """AsciiDoc's and Typst's "= Title" / "== Section" and MediaWiki's "== Section ==", as some
+    write minutes in a text or Markdown file: the marks go, the lines are titles, and a title is
+    never joined to the line under it."""
+    said = " Frågan diskuterades ingående av de närvarande medlemmarna, som var överens om att återkomma till den."
+    meeting = parse_minutes(text_document(
+        "= Årsmöte 2022\n\n== Val av mötesordförande\nAnna Berg valdes till ordförande för mötet." + said * 3 + "\n\n"
+        "== Ekonomisk rapport ==\nKassören redovisade ett underskott på 281 kronor för 2021." + said * 3 + "\n\n"
+        "== Mötets avslutande\nOrdföranden avslutade mötet klockan 19.30 och tackade alla." + said * 3
+    ))
+    assert meeting.title == "Årsmöte 2022"
+    assert [item.title for item in meeting.items] == ["Val av mötesordförande", "Ekonomisk rapport", "Mötets avslutande"]
+    assert not any("=" in item.text for item in meeting.items)
+    assert meeting.items[1].lines[0] == "Ekonomisk rapport"
+    assert meeting.items[1].lines[1].startswith("Kassören redovisade")

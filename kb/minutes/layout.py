@@ -335,6 +335,9 @@ def _bullet_levels(content: list[Line]) -> bool:
 # "####1. Val av mötesordförande": a Markdown heading its author wrote without the space that
 # CommonMark requires; every reader of the minutes sees a heading.
 _UNSPACED_HEADING = re.compile(r"^(#{1,6})(?=[^#\s])(.+)$")
+# "== Val av ordförande": a heading in AsciiDoc's or Typst's markup ("= Title", "== Section"), or
+# MediaWiki's ("== Section =="), in a text or Markdown file; Markdown itself has no such line.
+_EQUALS_HEADING = re.compile(r"^(={1,6})\s+([^=\s].{0,150}?)(?:\s+=+)?$")
 
 
 def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, str, int | None]:
@@ -342,6 +345,9 @@ def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, 
         return "heading", stripped, line.level
     m = _UNSPACED_HEADING.match(stripped) if line.style is None else None
     if m:
+        return "heading", m.group(2).strip(), len(m.group(1)) - 1
+    m = _EQUALS_HEADING.match(stripped) if line.style is None else None
+    if m and re.search(r"[^\W\d_]", m.group(2)):
         return "heading", m.group(2).strip(), len(m.group(1)) - 1
     if line.style == "table":
         return "table", stripped, None
