@@ -329,3 +329,22 @@ def test_word_bold_titles_are_headings_only_where_the_document_has_no_heading_st
     assert all(style is None for text, (style, _) in plain.items() if text.startswith("Styrelsen"))
     styled = write(tmp_path / "styled.docx", styled=True)
     assert styled["Ekonomi"] == (None, None) and styled["1. Punkt"] == ("heading", 0)
+
+
+def test_pdf_words_of_a_tightly_justified_line_stay_apart(tmp_path):
+    """LaTeX squeezes a justified line's word gaps to a quarter of the font size, with no space
+    characters between words (pdfplumber's fixed 3-point tolerance ran them together); letters
+    spaced out a little are still one word."""
+    pdf = FPDF(unit="pt")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=10)
+    x = 60.0
+    for word in "Jag har inte kunnat kontrollera den ekonomiska berättelsen".split():
+        pdf.text(x, 100, word)
+        x += pdf.get_string_width(word) + 2.5  # a 2.5-point gap at 10 points
+    pdf.char_spacing = 0.8
+    pdf.text(60, 130, "Revisionsberättelse")
+    pdf.output(str(tmp_path / "tight.pdf"))
+    assert [line.text for line in read_document(tmp_path / "tight.pdf").lines if line.text] == [
+        "Jag har inte kunnat kontrollera den ekonomiska berättelsen", "Revisionsberättelse",
+    ]
