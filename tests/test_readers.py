@@ -4,6 +4,7 @@ breaks, Markdown front matter, tables. The files are made here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -215,6 +216,26 @@ def test_markdown_front_matter_without_a_yaml_library(tmp_path, monkeypatch):
     path = tmp_path / "styrelse.md"
     path.write_text(MARKDOWN, encoding="utf-8")
     assert read_document(path).metadata == {"title": "Styrelsemöte Almi Mitt", "datum": "2024-05-06", "tid": "9:30"}
+
+
+def test_markdown_toml_front_matter_as_hugo_keeps_it(tmp_path, monkeypatch):
+    """A blog post's "+++" block: its keys are the meeting's (the title, the date), not a line of
+    text; its first heading is the first point, not a second title."""
+    from kb.minutes import parse_minutes
+
+    path = tmp_path / "2017-09-25-styrelsemote.md"
+    path.write_text('+++\nauthors = [ "etu", "dos" ]\ndate = 2017-09-25T20:20:00+02:00\ntitle = "Styrelsemöte september"\n'
+                    '[params]\nx = 1\n+++\n### Logotyp\nVi påminner Aku igen.\n\n### Emacs\nEtu och Talyz ska maila '
+                    'Emacs Meetup Stockholm och fråga om de vill komma på besök under hösten, kanske i oktober.\n',
+                    encoding="utf-8")
+    document = read_document(path)
+    assert document.metadata == {"authors": "etu, dos", "date": "2017-09-25T20:20:00+02:00", "title": "Styrelsemöte september"}
+    assert [line.text for line in document.lines[:6]] == [""] * 6
+    meeting = parse_minutes(document)
+    assert (meeting.title, meeting.date, meeting.header_lines) == ("Styrelsemöte september", dt.date(2017, 9, 25), None)
+    assert "Vi påminner Aku igen." in [line for item in meeting.items for line in item.lines]
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # Python 3.10: the key = value lines
+    assert read_document(path).metadata["title"] == "Styrelsemöte september"
 
 
 def test_markdown_rule_at_the_top_is_not_front_matter(tmp_path):

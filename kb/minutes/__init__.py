@@ -26,7 +26,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 13
+PARSER_VERSION = 14
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -35,11 +35,12 @@ def parse_minutes(document: Document) -> Meeting:
     layout = lay_out(document.lines, document.wrapped)
     blocks = layout.blocks
     ranks = rank_openers(blocks)
-    title_count, header_count = metadata.split_header(blocks, ranks)
+    front = document.metadata
+    title_count, header_count = metadata.split_header(
+        blocks, ranks, titled=bool(metadata.front_matter(front, metadata.TITLE_KEYS)))
     title_text = " ".join(block.text for block in blocks[:title_count])
     header_text = " ".join(block.text for block in blocks[:header_count])
     furniture_text = " ".join(line.text for line in document.lines if line.number in layout.furniture)
-    front = document.metadata
     date = metadata.meeting_date(
         title_text, metadata.front_matter(front, metadata.DATE_KEYS), header_text, furniture_text,
         document.path.name.replace("_", " "),

@@ -28,10 +28,16 @@ TITLE_KEYS = ("title", "titel", "rubrik")
 _MINUTES_WORD = re.compile(r"protokoll|möte|sammanträde|anteckning|minnes|stämma|dialog|minutes|meeting", re.I)
 
 
-def split_header(blocks: list[Block], ranks: list[float | None]) -> tuple[int, int]:
+def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = False) -> tuple[int, int]:
     """(title blocks, header blocks): the title is the leading text (a first heading and the plain
     lines after it) up to a date, a bullet, a paragraph gap or a heading; in minutes laid out in
-    agenda points, the header runs on to the first point (place, time, who checks the minutes)."""
+    agenda points, the header runs on to the first point (place, time, who checks the minutes).
+    `titled`: the file's metadata names its title (front matter); then a first heading with text
+    right under it ("### Logotyp" / "Vi påminner Aku igen.", a blog post's first point) is
+    content, not a second title (taken as the header, it was not searchable)."""
+    if titled and len(blocks) > 1 and blocks[0].kind == "heading" and blocks[1].kind != "heading" \
+            and not blocks[1].after_gap:
+        return 0, 0
     title = 0
     for index, block in enumerate(blocks):
         # Headings that open the document with no text under them are its title ("# Protokoll",
@@ -43,6 +49,8 @@ def split_header(blocks: list[Block], ranks: list[float | None]) -> tuple[int, i
         if (block.kind != "plain" and not first_heading) or (title and block.after_gap) or title >= 4:
             break
         if index > 0 and ranks[index] is not None and ranks[index] < CONTRIBUTION and not first_heading:
+            break
+        if _is_prose(block.text):  # a sentence ("IX Styrelse hade denna dag sitt första styrelsemöte.") is no title
             break
         title += 1
         if find_dates(block.text):

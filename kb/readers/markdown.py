@@ -116,9 +116,12 @@ def _paged(lines: list[Line], tokens) -> list[Line]:
 
 
 def _front_matter(lines: list[Line]) -> tuple[dict[str, str], int]:
-    """YAML front matter (between "---" lines at the very top): its top-level key/values as text,
-    keys in lower case, and how many lines it takes. Nested mappings are left out; a list becomes
-    "a, b"."""
+    """YAML front matter (between "---" lines at the very top), or TOML front matter (between
+    "+++" lines, as Hugo and Zola sites keep it): its top-level key/values as text, keys in lower
+    case, and how many lines it takes. Nested mappings are left out; a list becomes "a, b"."""
+    if lines and lines[0].text.strip() == "+++":
+        end = next((i for i in range(1, len(lines)) if lines[i].text.strip() == "+++"), None)
+        return (_parse_toml([line.text for line in lines[1:end]]), end + 1) if end else ({}, 0)
     if not lines or lines[0].text.strip() != "---":
         return {}, 0
     end = next((i for i in range(1, len(lines)) if lines[i].text.strip() in ("---", "...")), None)
@@ -127,6 +130,28 @@ def _front_matter(lines: list[Line]) -> tuple[dict[str, str], int]:
     if not _FRONT_MATTER_KEY.match(first):
         return {}, 0  # a rule, not front matter
     return _parse_front_matter(body), end + 1
+
+
+def _parse_toml(body: list[str]) -> dict[str, str]:
+    try:
+        import tomllib  # Python 3.11 and later
+    except ImportError:
+        tomllib = None
+    if tomllib is not None:
+        try:
+            loaded = tomllib.loads("\n".join(body))
+        except tomllib.TOMLDecodeError:
+            loaded = None
+        if loaded is not None:
+            metadata = {}
+            for key, value in loaded.items():
+                if isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value):
+                    value = ", ".join(str(item).strip() for item in value)
+                if isinstance(value, (str, int, float)) or hasattr(value, "isoformat"):
+                    metadata[key.strip().lower()] = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+            return metadata
+    # Without tomllib, or for broken TOML: top-level `key = value` lines.
+    return _parse_front_matter([re.sub(r"^([^\W\d][\w.-]*)\s*=\s*", r"\1: ", text) for text in body])
 
 
 def _parse_front_matter(body: list[str]) -> dict[str, str]:
