@@ -80,7 +80,7 @@ SQ8_NPROBE_PER_SQRT = 2
 # M=96 0.960, M=128 0.995, M=192 0.999 (codes alone 0.30 / 0.36 / 0.47 / 0.54 / 0.70): 4-bit codes
 # of 8 or 6 dimensions misorder too many neighbours for the 100 re-scored, and re-scoring more
 # costs a read of the embedding cache each. Codes by residual gained little (M=192: 0.9995) for
-# 40% more time a search. The inner-product metric was far worse (M=48: codes alone 0.04, falling
+# two thirds more time a search. The inner-product metric was far worse (M=48: codes alone 0.04, falling
 # as more lists were probed; the cause was not looked into), the L2 one is FAISS's usual.
 PQFS_DIMS_PER_CODE = 2
 # Lists as the 8-bit index (sqrt(n)), probed more since a list costs a quarter of the bytes and is
