@@ -3,6 +3,7 @@ headings and list items with their level, table rows, page markers and front mat
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -133,46 +134,46 @@ def _front_matter(lines: list[Line]) -> tuple[dict[str, str], int]:
 
 
 def _parse_toml(body: list[str]) -> dict[str, str]:
-    try:
-        import tomllib  # Python 3.11 and later
-    except ImportError:
-        tomllib = None
-    if tomllib is not None:
-        try:
-            loaded = tomllib.loads("\n".join(body))
-        except tomllib.TOMLDecodeError:
-            loaded = None
-        if loaded is not None:
-            metadata = {}
-            for key, value in loaded.items():
-                if isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value):
-                    value = ", ".join(str(item).strip() for item in value)
-                if isinstance(value, (str, int, float)) or hasattr(value, "isoformat"):
-                    metadata[key.strip().lower()] = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
-            return metadata
-    # Without tomllib, or for broken TOML: top-level `key = value` lines.
+    loaded = _mapping("tomllib", "\n".join(body))  # tomllib: Python 3.11 and later
+    if loaded is not None:
+        return _flat(loaded)
+    # Without tomllib, or for broken TOML: top-level `key = value` lines, read as "key: value".
     return _parse_front_matter([re.sub(r"^([^\W\d][\w.-]*)\s*=\s*", r"\1: ", text) for text in body])
 
 
-def _parse_front_matter(body: list[str]) -> dict[str, str]:
+def _mapping(module: str, text: str) -> dict | None:
+    """`text` parsed by `module` (tomllib or yaml) where it is installed and the text is a mapping
+    in that language, else None."""
     try:
-        import yaml
+        library = importlib.import_module(module)
     except ImportError:
-        yaml = None
-    if yaml is not None:
-        try:
-            # BaseLoader keeps every value as written: "9:30" stays a time, "no" stays a word.
-            loaded = yaml.load("\n".join(body), Loader=yaml.BaseLoader)
-        except yaml.YAMLError:
-            loaded = None
-        if isinstance(loaded, dict):
-            metadata = {}
-            for key, value in loaded.items():
-                if isinstance(value, str):
-                    metadata[str(key).strip().lower()] = value.strip()
-                elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-                    metadata[str(key).strip().lower()] = ", ".join(item.strip() for item in value)
-            return metadata
+        return None
+    try:
+        # YAML's BaseLoader keeps every value as written: "9:30" stays a time, "no" stays a word.
+        loaded = library.loads(text) if module == "tomllib" else library.load(text, Loader=library.BaseLoader)
+    except (ValueError, getattr(library, "YAMLError", ValueError)):  # TOMLDecodeError is a ValueError
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _flat(loaded: dict) -> dict[str, str]:
+    """The top-level keys (in lower case) with a text, number, date or list of them, as text;
+    nested tables and mappings are left out."""
+    metadata = {}
+    for key, value in loaded.items():
+        if isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value):
+            value = ", ".join(str(item).strip() for item in value)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        if isinstance(value, (str, int, float)):
+            metadata[str(key).strip().lower()] = str(value).strip()
+    return metadata
+
+
+def _parse_front_matter(body: list[str]) -> dict[str, str]:
+    loaded = _mapping("yaml", "\n".join(body))
+    if loaded is not None:
+        return _flat(loaded)
     metadata = {}
     for text in body:  # without a YAML library (or for broken YAML): top-level "key: value" lines
         m = _FRONT_MATTER_KEY.match(text)
