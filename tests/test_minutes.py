@@ -318,3 +318,18 @@ def test_headings_marked_with_equals_signs_are_headings():
     assert not any("=" in item.text for item in meeting.items)
     assert meeting.items[1].lines[0] == "Ekonomisk rapport"
     assert meeting.items[1].lines[1].startswith("Kassören redovisade")
+
+
+def test_an_attendance_list_as_a_numbered_point_with_a_name_a_line_and_space_between():
+    """"2 Närvarolista" and one bulleted name a line, with blank lines between them as a PDF's
+    list items come out: the names are the attendance, not an item; the list ends where a line is
+    not one name."""
+    said = " Mötet diskuterade frågan ingående och kom fram till att återkomma till den vid nästa möte."
+    meeting = parse_minutes(text_document(
+        "Årsmötesprotokoll 2021\n\n2021-03-22\n\n1 Öppnande av mötet\n\nElis Hirwing öppnar mötet 19:08." + said + "\n\n"
+        "2 Närvarolista\n\n• Adam Chodorowski\n\n• Caroline Hirwing\n\n• Elis Hirwing\n\n"
+        "3 Mötesfunktionärer\n\nMötet väljer Katarina Eriksson till mötesordförande." + said * 2
+    ))
+    assert meeting.attendees == ["Adam Chodorowski", "Caroline Hirwing", "Elis Hirwing"]
+    assert not any("Närvarolista" in line or "Chodorowski" in line for item in meeting.items for line in item.lines)
+    assert any(item.title == "3 Mötesfunktionärer" for item in meeting.items)

@@ -26,10 +26,12 @@ _TERMINAL = (".", "!", "?", ":", ";")
 _LABEL = re.compile(rf"^[{UPPER}][\w ]{{0,25}}:\s")  # "Plats och tid: ...", "Justerare: ..."
 
 # Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
+# The label may be an agenda point of its own ("2 Närvarolista", "§ 2 Närvarande").
 _ATTENDANCE = re.compile(
-    r"^(?:(?:övriga|beslutande|närvarande|tjänstgörande|ej tjänstgörande|frånvarande)\s+)?"
-    r"(?:närvarande|beslutande|ledamöter|ersättare|deltagare|adjungerade|tjänstepersoner|tjänstemän|frånvarande|närvaro"
-    r"|kallade)"
+    r"^(?:§\s*)?(?:\d{1,3}(?:\.\d+)*[.)]?\s+)?"
+    r"(?:(?:övriga|beslutande|närvarande|tjänstgörande|ej tjänstgörande|frånvarande)\s+)?"
+    r"(?:närvarande|beslutande|ledamöter|ersättare|deltagare|adjungerade|tjänstepersoner|tjänstemän|frånvarande"
+    r"|närvaro(?:lista|listan)?|deltagarlista(?:n)?|kallade)"
     r"\s*:?\s*(?P<names>.*)$",
     re.I,
 )
@@ -216,26 +218,38 @@ def table_of_contents(lines: list[Line]) -> set[int]:
 
 
 def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
-    """Attendance lists: a label ("Närvarande", "Beslutande", "Ledamöter") with names after it on
-    the same line, or one name a line below it up to the next blank line."""
+    """Attendance lists: a label ("Närvarande", "Beslutande", "Ledamöter", "2 Närvarolista") with
+    names after it on the same line, or one name a line below it up to the next blank line (or,
+    where every line is one name, up to the next line that is not one)."""
     numbers: set[int] = set()
     names: list[str] = []
-    in_list = awaiting_names = absent = False
-    for line in lines:
+    in_list = awaiting_names = absent = one_a_line = False
+    for index, line in enumerate(lines):
         text = _without_bullet(line.text.strip())
         label = _ATTENDANCE.match(text)
         if label and (not label.group("names") or is_name_list(label.group("names"))):
             numbers.add(line.number)
-            absent = text.casefold().startswith("frånvarande")
+            absent = "frånvarande" in text.casefold()[:20]
             names += [f"{name} (frånvarande)" if absent else name for name in attendees(label.group("names"))]
             in_list, awaiting_names = True, not label.group("names")
+            one_a_line = awaiting_names
         elif in_list and text and is_name_list(text):
             numbers.add(line.number)
             names += [f"{name} (frånvarande)" if absent else name for name in attendees(text)]
             awaiting_names = False
-        elif text or not awaiting_names:
+        elif not text and in_list and (awaiting_names or one_a_line and _name_follows(lines, index)):
+            continue  # blank lines before the first name, or between names one a line
+        else:
             in_list = False
     return numbers, names
+
+
+def _name_follows(lines: list[Line], index: int) -> bool:
+    """A blank line inside a list of one name a line (a PDF's list items come with space between
+    them): the next line with text is a single name too."""
+    following = next((line.text.strip() for line in lines[index + 1:] if line.text.strip()), "")
+    following = _without_bullet(following)
+    return bool(following) and is_name_list(following) and len(attendees(following)) == 1
 
 
 def _without_bullet(text: str) -> str:
