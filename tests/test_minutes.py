@@ -333,3 +333,14 @@ def test_an_attendance_list_as_a_numbered_point_with_a_name_a_line_and_space_bet
     assert meeting.attendees == ["Adam Chodorowski", "Caroline Hirwing", "Elis Hirwing"]
     assert not any("Närvarolista" in line or "Chodorowski" in line for item in meeting.items for line in item.lines)
     assert any(item.title == "3 Mötesfunktionärer" for item in meeting.items)
+
+
+def test_a_table_rule_between_a_point_number_and_its_title():
+    """Minutes typed in a table ("Punkt | Vad | Ansvar") come out of a PDF with the column rule
+    between the number and the title: "4. | Ekonomi" is still point 4."""
+    said = " Styrelsen gick igenom läget och beslutade att återkomma med ett förslag till nästa möte."
+    meeting = parse_minutes(text_document(
+        "Styrelsemöte nr 2\n\n2025-06-16\n\n3. | Föregående mötesprotokoll\nLagt till handlingarna." + said + "\n"
+        "4. | Ekonomi\nKassören redovisade ekonomin." + said + "\n5. | Underhåll\nSanden i sandlådorna byts." + said
+    ))
+    assert [item.title for item in meeting.items] == ["3. | Föregående mötesprotokoll", "4. | Ekonomi", "5. | Underhåll"]

@@ -19,7 +19,8 @@ MINOR_BULLETS = "–—-*◦▫‣∙"
 BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
 # "§ 12", "12 Budget 2025" (a bare number only before a capital: "37 miljoner" is a wrapped
 # sentence), "1.", "1.1", "2)"; never four digits ("2014. För att ..." is a year that wraps).
-NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(.*)$")
+# A table's column rule may stand between the number and the title ("4. | Punkter från stämman").
+NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(?:\|\s*)?(.*)$")
 # A case reference after the number: "§ 187 Dnr BN-2025-00001", "§ 4 KS 2024/123".
 _REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\w.]{0,5}\s*)*(?:[A-ZÅÄÖ]{1,6}[- ]?)?\d{2,4}[-/:.]\d+(?:[-/:.]\d+)*\s*$")
 _TERMINAL = (".", "!", "?", ":", ";")

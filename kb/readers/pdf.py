@@ -41,6 +41,13 @@ _CLAUSE_END = (".", ",", ";", ":")
 PARAGRAPH_GAP = 1.4
 # Larger than the body text by at least this much (points) is a heading size.
 HEADING_SIZE_STEP = 1.0
+# An OCR text layer (a scan made searchable: Tesseract and the tools built on it write its words
+# in an invisible "GlyphLessFont") gives each word the size of its box on the scan, which wanders
+# a point or two from line to line: there only a size half again the body's is a heading. A
+# signed and scanned board protocol had a third of its body lines taken for headings (9 and 10
+# points, body 9), each cutting an item.
+OCR_FONT = "GlyphLessFont"
+OCR_HEADING_RATIO = 1.5
 
 
 @dataclass
@@ -54,6 +61,7 @@ class _PdfLine:
     x1: float
     sizes: Counter  # font size (rounded to 0.5pt) -> characters
     bold: bool  # every character in a bold face
+    ocr: bool = False  # most characters in an OCR text layer's invisible font
 
     @property
     def size(self) -> float:
@@ -135,7 +143,7 @@ def pdf_lines(path: Path, data: bytes, limits=None) -> list[Line]:
     for line in found:
         body.update(line.sizes)
     body_size = body.most_common(1)[0][0]
-    styles = _headings(found, body_size)
+    styles = _headings(found, body_size, _heading_step(found, body_size))
     usual_pitch, body_height = _usual_pitch(pages, body_size)
     lines: list[Line] = []
     for page in pages:
@@ -260,19 +268,27 @@ def _pdf_line(page: int, frame: int, raw: dict, doubled: set[int]) -> _PdfLine |
     for c in chars:
         sizes[round(float(c["size"]) * 2) / 2] += 1
     bold = all(_BOLD.search(c.get("fontname", "")) or id(c) in doubled for c in chars)
-    return _PdfLine(page, frame, text, float(raw["top"]), float(raw["bottom"]), float(raw["x0"]), float(raw["x1"]), sizes, bold)
+    ocr = 2 * sum(OCR_FONT in c.get("fontname", "") for c in chars) > len(chars)
+    return _PdfLine(page, frame, text, float(raw["top"]), float(raw["bottom"]), float(raw["x0"]), float(raw["x1"]), sizes, bold, ocr)
 
 
-def _headings(lines: list[_PdfLine], body_size: float) -> dict[int, tuple[str, int]]:
-    """Style and level by line (id): most characters of the line at least a point larger than the
-    body text, or the whole line bold at body size, short, not ending a clause and not a line of a
+def _heading_step(lines: list[_PdfLine], body_size: float) -> float:
+    """How much larger than the body text a heading is: HEADING_SIZE_STEP points, or in an OCR
+    text layer (most lines in its invisible font) half the body size again."""
+    scanned = 2 * sum(line.ocr for line in lines) > len(lines)
+    return (OCR_HEADING_RATIO - 1) * body_size if scanned else HEADING_SIZE_STEP
+
+
+def _headings(lines: list[_PdfLine], body_size: float, step: float = HEADING_SIZE_STEP) -> dict[int, tuple[str, int]]:
+    """Style and level by line (id): most characters of the line at least `step` points larger
+    than the body text, or the whole line bold at body size, short, not ending a clause and not a line of a
     bold paragraph. Level 0 is the largest heading size; bold body-size headings come after the
     sized ones."""
     sized: dict[int, float] = {}
     bold: list[int] = []
     right, left = _text_edges(lines, body_size)
     for i, line in enumerate(lines):
-        large = Counter({s: n for s, n in line.sizes.items() if s >= body_size + HEADING_SIZE_STEP})
+        large = Counter({s: n for s, n in line.sizes.items() if s >= body_size + step})
         if 2 * sum(large.values()) > sum(line.sizes.values()):
             sized[i] = large.most_common(1)[0][0]
         elif _bold_heading(line, body_size) and not _in_bold_paragraph(lines, i, body_size, right - 0.15 * (right - left)):
