@@ -134,6 +134,7 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Start the index from scratch.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another update is running.")
 @click.option("--follow-symlinks", is_flag=True, help="Also index files that links in the corpus point to outside it.")
+# Dask's own variable for its scheduler; kb.cluster is imported only when a cluster is given.
 @click.option("--cluster", default=lambda: os.environ.get("DASK_SCHEDULER_ADDRESS") or None, metavar="ADDRESS",
               show_default="$DASK_SCHEDULER_ADDRESS",
               help="Parse and embed on the workers of this Dask cluster (pip install 'kb[cluster]').")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import time
 from typing import Callable, Iterable, Iterator
 
@@ -36,7 +35,6 @@ from kb.errors import KBError
 from kb.pipeline import ITEMS_VERSION, ParsedFile, ParseJob, parse_file
 from kb.readers import Limits
 
-ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 # Files a parse task takes (or fewer, up to PARSE_BATCH_BYTES of them): one file is 10-50 ms of
 # parsing, against a task's 2-11 ms of overhead.
 PARSE_BATCH = 16
@@ -50,11 +48,6 @@ NO_WORKER_GRACE_S = 60
 
 # One embedder per model in each worker process: the model is loaded by the first task that needs it.
 _embedders: dict[str, Embedder] = {}
-
-
-def cluster_address(given: str | None) -> str | None:
-    """The cluster asked for: --cluster, else the engine's own DASK_SCHEDULER_ADDRESS."""
-    return given or os.environ.get(ADDRESS_VARIABLE) or None
 
 
 class ClusterWork:

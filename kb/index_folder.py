@@ -17,6 +17,10 @@ from kb.corpus import display_name
 from kb.errors import DiskFullError, IndexDamagedError, IndexReadOnlyError, KBError
 from kb.store import is_disk_full, store_error
 
+# The files of an index folder that are not vector files (those are named in `kb.vectors`).
+STORE_FILE = "kb.sqlite"
+LOCK_FILE = "write.lock"
+
 
 def prepare_folder(folder: Path, exists: bool, held: Iterable[str], log: Callable[[str], None]) -> None:
     """Make the index folder (for the owner only) and make sure kb can create files in it and

@@ -32,7 +32,7 @@ from kb.corpus import CorpusFile, display_name
 from kb.embed import Embedder, load_embedder
 from kb import bilingual
 from kb.errors import IndexDamagedError, IndexMismatchError, KBError, NoIndexError
-from kb.index_folder import faults_reported, prepare_folder, set_aside
+from kb.index_folder import LOCK_FILE, STORE_FILE, faults_reported, prepare_folder, set_aside
 from kb.languages import LanguageShift
 from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS
 from kb.parties import list_parties
@@ -42,8 +42,6 @@ from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, p
 from kb.store import Store
 from kb.vectors import VectorIndex, vector_file
 
-STORE_FILE = "kb.sqlite"
-LOCK_FILE = "write.lock"
 
 
 class KnowledgeBase:

@@ -47,12 +47,11 @@ from pathlib import Path
 from typing import Callable
 
 from kb.errors import IndexDamagedError, KBError, NoIndexError
+from kb.index_folder import LOCK_FILE, STORE_FILE
 from kb.locking import writer_lock
 from kb.store import Store
 from kb.vectors import VectorIndex, kb_files
 
-STORE_FILE = "kb.sqlite"
-LOCK_FILE = "write.lock"
 STAGING_FILE = ".kb-incoming.sqlite"
 # Snapshots taken while the source's writer commits and removes the file named in them.
 ATTEMPTS = 20

@@ -25,7 +25,7 @@ MODES = ("dense", "hybrid", "lexical")
 DEFAULT_MODE = "hybrid"
 # BM25 alone reaches about 60% of the dense MRR on these minutes, so it adds a bonus on the cosine
 # scale rather than an equal vote. 0.05, measured against 0.075, 0.1, 0.15 and 0.2 (and per
-# question language): at 0.1 the first minutes' held-out hit@1 was 0.900 (0.967 at 0.05) and
+# question language; benchmarks/lexical_weight.py): at 0.1 the first minutes' held-out hit@1 was 0.900 (0.967 at 0.05) and
 # English questions lost 0.02 on the dev corpus, since a translated word is weaker evidence.
 LEXICAL_WEIGHT = 0.05
 # SQLite integers are 64-bit: numbers the user gives (item ids, -k, --around) are held below this.

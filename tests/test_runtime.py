@@ -31,8 +31,12 @@ def test_the_default_runtime_follows_kb_runtime(monkeypatch):
     assert load_embedder(None).name == E5
     monkeypatch.setenv("KB_RUNTIME", "BF16")
     assert load_embedder(None).name == f"{E5}@bf16" and load_embedder(None).runtime == BF16
-    monkeypatch.setenv("KB_RUNTIME", "auto")
-    assert default_runtime() in (FP32, BF16)
+    for amx, runtime in ((True, BF16), (False, FP32)):  # auto, also when KB_RUNTIME is not set
+        monkeypatch.setattr("kb.embed._cpu_has_amx", lambda: amx)
+        monkeypatch.setenv("KB_RUNTIME", "auto")
+        assert default_runtime() == runtime
+        monkeypatch.delenv("KB_RUNTIME")
+        assert default_runtime() == runtime and load_embedder(None).runtime == runtime
     monkeypatch.setenv("KB_RUNTIME", "int3")
     with pytest.raises(ModelError, match="KB_RUNTIME"):
         load_embedder(None)

@@ -29,7 +29,8 @@ from typing import Callable, TypeVar
 
 import anyio
 
-from kb.knowledge_base import STORE_FILE, KnowledgeBase
+from kb.index_folder import STORE_FILE
+from kb.knowledge_base import KnowledgeBase
 
 T = TypeVar("T")
 
