@@ -344,3 +344,25 @@ def test_a_table_rule_between_a_point_number_and_its_title():
         "4. | Ekonomi\nKassören redovisade ekonomin." + said + "\n5. | Underhåll\nSanden i sandlådorna byts." + said
     ))
     assert [item.title for item in meeting.items] == ["3. | Föregående mötesprotokoll", "4. | Ekonomi", "5. | Underhåll"]
+
+
+def test_sub_points_numbered_under_their_point_are_items_of_their_own():
+    """"10 Övriga ärenden" with "10.1 Griffeltavla" and "10.2 Huvudsystemansvarig avgår" under it:
+    two matters, two items, each under its point, though together they would fit in one (small
+    ones still go together); a plain list inside a § point ("1. Att ...") stays in its point."""
+    said = " Styrelsen diskuterade frågan och kom fram till hur den ska hanteras framöver."
+    meeting = parse_minutes(text_document(
+        "Styrelsemöte\n\n2018-09-25\n\n9 Ny kassör\n\nStyrelsen väljer Emil till kassör." + said + "\n\n"
+        "10 Övriga ärenden\n\n10.1 Griffeltavla\n\nTavlan har blivit vandaliserad och behöver ersättas." + said * 2 + "\n\n"
+        "10.2 Huvudsystemansvarig avgår\n\nMarcus avgår från sin post med anledning av flytt." + said * 2 + "\n\n"
+        "11 Mötets avslutande\n\nOrdföranden avslutar mötet." + said
+    ))
+    titles = [(item.section, item.title) for item in meeting.items]
+    assert ("10 Övriga ärenden", "10.1 Griffeltavla") in titles
+    assert ("10 Övriga ärenden", "10.2 Huvudsystemansvarig avgår") in titles
+    listed = parse_minutes(text_document(
+        "Protokoll\n\n2024-03-11\n\n§ 4 Yrkanden\n\nFöljande yrkanden framställdes." + said + "\n"
+        "1. Att förslaget bifalls i sin helhet." + said + "\n2. Att ärendet återremitteras." + said + "\n\n"
+        "§ 5 Nästa möte\n\nNästa möte hålls i april." + said
+    ))
+    assert [item.title for item in listed.items] == ["§ 4 Yrkanden", "§ 5 Nästa möte"]

@@ -392,3 +392,25 @@ def test_pdf_ocr_text_layer_sizes_are_not_headings_unless_much_larger():
     headings = lambda found: [line.text for line in found if id(line) in _headings(found, 9.0, _heading_step(found, 9.0))]  # noqa: E731
     assert headings(scanned) == ["Stenålderns samfällighet"]
     assert headings(typeset) == ["Stenålderns samfällighet", "Emil väljs till justerare."]
+
+
+def test_markdown_nikola_metadata_in_a_comment(tmp_path):
+    """A Nikola post's ".. title:" lines in an HTML comment name the meeting; its ".. date:" is when
+    the post went up (here two weeks after the meeting), so the date comes from elsewhere (here the
+    file's name)."""
+    from kb.minutes import parse_minutes
+
+    path = tmp_path / "2024-03-07_varmote.md"
+    path.write_text("<!-- \n.. title: Vårmötesprotokoll 2024\n.. slug: varmote-proto\n.. date: 2024-03-21 19:35 CET\n"
+                    ".. description: \n-->\n\nProtokoll fört vid föreningens vårmöte 2024-03-07.\n\n"
+                    "## 1. Mötets öppnande\n\nOrdföranden förklarar mötet öppnat och hälsar alla välkomna.\n\n"
+                    "## 2. Val av justerare\n\nMötet väljer Kaj och Anna att justera protokollet.\n", encoding="utf-8")
+    document = read_document(path)
+    assert document.metadata == {"title": "Vårmötesprotokoll 2024", "slug": "varmote-proto", "posted": "2024-03-21 19:35 CET"}
+    assert [line.text for line in document.lines[:6]] == [""] * 6
+    meeting = parse_minutes(document)
+    assert (meeting.title, meeting.date) == ("Vårmötesprotokoll 2024", dt.date(2024, 3, 7))
+    assert "1. Mötets öppnande" in [item.title for item in meeting.items]
+    bare = tmp_path / "bare.md"
+    bare.write_text(".. title: Höstmöte\n.. date: 2011-12-20\n\nText om mötet.\n", encoding="utf-8")
+    assert read_document(bare).metadata == {"title": "Höstmöte", "posted": "2011-12-20"}

@@ -221,7 +221,7 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
     # Contributions stay apart: two speakers' words, or two topics of a round, are never one item.
     contributions = sum(child.rank == CONTRIBUTION for child in node.children)
     if node.whole and node.size + sum(len(b.text) + 1 for b in prefix) <= MAX_CHARS and contributions < 2 \
-            and not any(child.party for child in node.children):
+            and not any(child.party for child in node.children) and _sub_points(node) < 2:
         out.append(_item(prefix + node.all_blocks(), title, path, node, lead))
         return
     own = [node.opener] + node.blocks
@@ -232,6 +232,22 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
     else:
         prefix = prefix + own  # a title (with a line or two) opens the text of its first child
     _chunk_children(node, path + [title], out, lead, owner=node, prefix=prefix)
+
+
+_NUMBER = re.compile(r"^§?\s*(\d+(?:\.\d+)*)\.?(?=\s|$)")
+
+
+def _sub_points(node: Node) -> int:
+    """How many of the point's parts carry its own number extended ("10.1", "10.2" under "10"):
+    matters of their own, each its own item (small ones still go together), as a paragraph
+    chunker would not keep them apart either."""
+    own = _NUMBER.match(node.opener.text) if node.opener else None
+    if own is None:
+        return 0
+    stem = own.group(1) + "."
+    return sum(1 for child in node.children
+               if child.opener is not None and (m := _NUMBER.match(child.opener.text)) and m.group(1).startswith(stem)
+               and child.blocks)
 
 
 def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Block] | None = None,

@@ -17,6 +17,7 @@ _PAGE_MARKER = re.compile(
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_NIKOLA_KEY = re.compile(r"^\.\. ([A-Za-z][\w-]*):(?:\s+(.*))?$")
 _FRONT_MATTER_KEY = re.compile(r"^([^\W\d][\w .-]*?)\s*:(?:\s+(.*))?$")
 
 
@@ -120,6 +121,9 @@ def _front_matter(lines: list[Line]) -> tuple[dict[str, str], int]:
     """YAML front matter (between "---" lines at the very top), or TOML front matter (between
     "+++" lines, as Hugo and Zola sites keep it): its top-level key/values as text, keys in lower
     case, and how many lines it takes. Nested mappings are left out; a list becomes "a, b"."""
+    nikola = _nikola_metadata(lines)
+    if nikola is not None:
+        return nikola
     if lines and lines[0].text.strip() == "+++":
         end = next((i for i in range(1, len(lines)) if lines[i].text.strip() == "+++"), None)
         return (_parse_toml([line.text for line in lines[1:end]]), end + 1) if end else ({}, 0)
@@ -131,6 +135,29 @@ def _front_matter(lines: list[Line]) -> tuple[dict[str, str], int]:
     if not _FRONT_MATTER_KEY.match(first):
         return {}, 0  # a rule, not front matter
     return _parse_front_matter(body), end + 1
+
+
+def _nikola_metadata(lines: list[Line]) -> tuple[dict[str, str], int] | None:
+    """Nikola's metadata, at the top of a post: ".. title: Höstmöte 2020" lines, bare or inside an
+    HTML comment ("<!--" ... "-->"); None when the file does not start so. Its "date" is when the
+    post went up, often days after the meeting, so it is kept as "posted", not as the date."""
+    start = 0
+    commented = bool(lines) and lines[0].text.strip() == "<!--"
+    if commented:
+        start = 1
+    body: dict[str, str] = {}
+    for index in range(start, len(lines)):
+        text = lines[index].text.strip()
+        m = _NIKOLA_KEY.match(text)
+        if m:
+            if (m.group(2) or "").strip():
+                key = m.group(1).lower()
+                body["posted" if key == "date" else key] = m.group(2).strip()
+        elif commented and text == "-->" or not commented and not text:
+            return (body, index + 1) if body else None
+        elif text or not commented:
+            return None
+    return None
 
 
 def _parse_toml(body: list[str]) -> dict[str, str]:
