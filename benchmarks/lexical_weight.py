@@ -10,8 +10,8 @@ side by side in one run; hit@1 and MRR@10 per set, overall and by the question's
     .venv/bin/python benchmarks/lexical_weight.py [--weights 0.05,0.075,0.1,0.15,0.2]
         [--dev index-dev] [--seed index] [--heldout index-ho]
 
-Run with KB_DICTIONARY pointing at an empty folder to measure without the English-Swedish
-dictionary.
+Run with KB_DICTIONARY pointing at an empty folder to measure without the dictionaries (the
+English-Swedish and the Swedish-English one).
 """
 
 from __future__ import annotations

@@ -299,11 +299,23 @@ def stats(index_dir, as_json):
     languages = info["languages"]
     other = {"sv": "English", "en": "Swedish"}.get(languages["minutes"])
     if other:
-        dictionary = "with" if languages["english_swedish_dictionary"] else "without (dict-freedict-eng-swe not installed)"
+        kinds = [("English-Swedish", "english_swedish_dictionary", "dict-freedict-eng-swe"),
+                 ("Swedish-English", "swedish_english_dictionary", "dict-freedict-swe-eng")]
+        present = [name for name, key, _ in kinds if languages[key]]
+        missing = [(name, package) for name, key, package in kinds if not languages[key]]
+        dictionaries = ", ".join(
+            [f"with the {_dictionaries(present)}"] * bool(present)
+            + [f"without the {_dictionaries([name for name, _ in missing])} "
+               f"({', '.join(package for _, package in missing)} not installed)"] * bool(missing))
         click.echo(f"languages: minutes in {languages['minutes']}; {other} questions moved toward them; "
-                   f"hybrid search {dictionary} the English-Swedish dictionary")
+                   f"hybrid search {dictionaries}")
     for m in info["meetings_list"]:
         click.echo(f"  {m['date'] or '????-??-??'}  {clean(m['title'])}  ({m['items']} items, {clean(m['source'])})")
+
+
+def _dictionaries(names: list[str]) -> str:
+    """"English-Swedish dictionary", or "English-Swedish and Swedish-English dictionaries"."""
+    return " and ".join(names) + (" dictionaries" if len(names) > 1 else " dictionary")
 
 
 @cli.command()

@@ -380,5 +380,6 @@ def _languages(recorded: str | None) -> dict:
     """What kb does for questions in another language than the minutes (kb.languages,
     kb.bilingual)."""
     shift = LanguageShift.from_json(recorded)
+    dictionaries = bilingual.available()
     return {"minutes": shift.corpus if shift else None, "shift": shift is not None,
-            "english_swedish_dictionary": bilingual.available()}
+            "english_swedish_dictionary": dictionaries["en"], "swedish_english_dictionary": dictionaries["sv"]}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import Stemmer
 from stop_words import get_stop_words
 
-from kb.bilingual import swedish_words
+from kb.bilingual import translated_words
 
 if TYPE_CHECKING:  # kb.store imports nothing of this module, but the type is all that is needed here
     from kb.store import Store
@@ -55,8 +55,8 @@ def lexical_terms(text: str) -> str:
 def lexical_search(store: Store, query: str, limit: int, scope: tuple[str, list] | None = None) -> list[tuple[int, float]]:
     """(item id, BM25 score) best first, higher better; `scope` is an SQL condition over the
     items and meetings tables with its parameters."""
-    # An English question's words also in Swedish, where the dictionary has them (kb.bilingual).
-    terms = sorted(set(query_terms(query)) | set(stems(" ".join(swedish_words(query)))[:MAX_QUERY_TERMS]))
+    # The question's words also in the other language, where a dictionary has them (kb.bilingual).
+    terms = sorted(set(query_terms(query)) | set(stems(" ".join(translated_words(query)))[:MAX_QUERY_TERMS]))
     if not terms:
         return []
     where, params = scope or ("1", [])

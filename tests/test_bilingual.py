@@ -1,4 +1,5 @@
-"""English question words as Swedish ones for the lexical leg (kb.bilingual)."""
+"""A question's words in the other language for the lexical leg (kb.bilingual): English ones as
+Swedish, Swedish ones as English."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def _number(value: int) -> str:
             return digits
 
 
-def write_dictionary(folder: Path, entries: dict[str, list[str]]) -> None:
+def write_dictionary(folder: Path, entries: dict[str, list[str]], name: str = bilingual.NAME) -> None:
     """A dictd dictionary laid out as FreeDict's: headword, offset and length in dictd's base64."""
     body, index = b"00-database-info\nA test dictionary\n", []
     index.append(f"00-database-info\t{_number(0)}\t{_number(len(body))}")
@@ -31,8 +32,8 @@ def write_dictionary(folder: Path, entries: dict[str, list[str]]) -> None:
         index.append(f"{word}\t{_number(len(body))}\t{_number(len(entry.encode()))}")
         body += entry.encode()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{bilingual.NAME}.dict.dz").write_bytes(gzip.compress(body))
-    (folder / f"{bilingual.NAME}.index").write_text("\n".join(index) + "\n", encoding="utf-8")
+    (folder / f"{name}.dict.dz").write_bytes(gzip.compress(body))
+    (folder / f"{name}.index").write_text("\n".join(index) + "\n", encoding="utf-8")
 
 
 @pytest.fixture
@@ -43,32 +44,43 @@ def dictionary(tmp_path, monkeypatch):
         "the": ["Nordpolen, Ukraina"],  # FreeDict's "the" really is a list of names
         "vote": ["röst", "rösta, stämma"], "ice cream": ["glass"],
     })
+    write_dictionary(folder, {"hotell": ["hotel"], "förlust": ["loss"], "och": ["and"]}, bilingual.DICTIONARIES["sv"])
     monkeypatch.setenv(bilingual.DICTIONARY_ENV, str(folder))
-    bilingual.english_swedish.cache_clear()
+    bilingual.cache_clear()
     yield folder
-    bilingual.english_swedish.cache_clear()
+    bilingual.cache_clear()
 
 
 def test_english_words_get_their_swedish_translations_and_function_words_none(dictionary):
-    assert bilingual.swedish_words("What did the bank say about the bridge loan and the vote?") == \
+    assert bilingual.translated_words("What did the bank say about the bridge loan and the vote?") == \
         ["bro", "brygga", "lån", "röst", "rösta", "stämma"]
-    assert bilingual.swedish_words("Vad sa banken om brygglånen?") == []  # Swedish: nothing to add
-    assert bilingual.available()
+    assert bilingual.available() == {"en": True, "sv": True}
 
 
-def test_without_the_dictionary_nothing_is_added(tmp_path, monkeypatch):
+def test_swedish_words_get_their_english_translations_in_any_inflection(dictionary):
+    """A Swedish headword is the base form: "hotellet" and "förlusten" are found without their
+    ending; "och" is a function word, not looked up."""
+    assert bilingual.translated_words("Vilket hotell bokades och hur stor blev förlusten?") == ["hotel", "loss"]
+    assert bilingual.translated_words("Vem bokade hotellet?") == ["hotel"]
+    assert bilingual.translated_words("Almi") == []  # no language to go from
+
+
+def test_without_the_dictionaries_nothing_is_added(tmp_path, monkeypatch):
     monkeypatch.setenv(bilingual.DICTIONARY_ENV, str(tmp_path / "nowhere"))
-    bilingual.english_swedish.cache_clear()
+    bilingual.cache_clear()
     try:
-        assert bilingual.swedish_words("what about the bridge loans") == [] and not bilingual.available()
+        assert bilingual.translated_words("what about the bridge loans") == []
+        assert bilingual.translated_words("vad sa de om förlusten") == []
+        assert bilingual.available() == {"en": False, "sv": False}
     finally:
-        bilingual.english_swedish.cache_clear()
+        bilingual.cache_clear()
 
 
 def test_a_damaged_dictionary_adds_nothing_and_fails_nothing(dictionary):
     (dictionary / f"{bilingual.NAME}.dict.dz").write_bytes(b"not gzip at all")
-    bilingual.english_swedish.cache_clear()
-    assert bilingual.swedish_words("what about the bridge loan") == []
+    bilingual.cache_clear()
+    assert bilingual.translated_words("what about the bridge loan") == []
+    assert bilingual.translated_words("förlusten") == ["loss"]  # the other one still serves
 
 
 def test_an_english_question_finds_swedish_minutes_by_their_words_in_lexical_mode(dictionary, run, corpus):
@@ -78,10 +90,34 @@ def test_an_english_question_finds_swedish_minutes_by_their_words_in_lexical_mod
     assert hits and "likviditet" in hits[0]["text"].lower(), hits[:1]
 
 
+def test_a_swedish_question_finds_english_minutes_by_their_words_in_lexical_mode(dictionary, run, tmp_path):
+    corpus = tmp_path / "minutes"
+    corpus.mkdir()
+    (corpus / "2020-05-28_annual.md").write_text(
+        "# Annual meeting 2020-05-28\n\n## Financial report\n\nDuring the year 2019, a loss of SEK 281 incurred.\n\n"
+        "## Venue\n\nThe board will ask the Hilton for a quote.\n", encoding="utf-8")
+    (corpus / "2020-06-01_styrelsemote.md").write_text(
+        "# Styrelsemöte 2020-06-01\n\n## Ekonomi\n\nKassören redovisar att föreningen gick med vinst.\n", encoding="utf-8")
+    run("index", str(corpus))
+    hits = json.loads(run("search", "Hur stor var förlusten?", "--mode", "lexical", "--json", "-k", "3").output)
+    assert [hit["title"] for hit in hits] == ["Financial report"], hits  # "loss": no Swedish word of it is there
+
+
 @pytest.mark.skipif(bilingual.dictionary_folder() is None, reason="dict-freedict-eng-swe is not installed (.ci/run installs it)")
 def test_freedicts_english_swedish_dictionary_reads_as_the_package_ships_it(monkeypatch):
     monkeypatch.delenv(bilingual.DICTIONARY_ENV, raising=False)
-    bilingual.english_swedish.cache_clear()
-    dictionary = bilingual.english_swedish()
+    bilingual.cache_clear()
+    dictionary = bilingual.translations(bilingual.DICTIONARIES["en"])
     assert len(dictionary) > 4000
     assert "rösta" in dictionary["vote"] and "låna" in dictionary["loan"]
+
+
+@pytest.mark.skipif(bilingual.dictionary_folder(bilingual.DICTIONARIES["sv"]) is None,
+                    reason="dict-freedict-swe-eng is not installed (.ci/run installs it)")
+def test_freedicts_swedish_english_dictionary_reads_as_the_package_ships_it(monkeypatch):
+    monkeypatch.delenv(bilingual.DICTIONARY_ENV, raising=False)
+    bilingual.cache_clear()
+    dictionary = bilingual.translations(bilingual.DICTIONARIES["sv"])
+    assert len(dictionary) > 4000 and not any(word.startswith("00") for word in dictionary)
+    assert "loss" in dictionary["förlust"] and "hotel" in dictionary["hotell"]
+    assert bilingual.translated_words("Hur stor förlust gjorde föreningen på hotellet?") == ["loss", "hotel"]
