@@ -21,6 +21,9 @@ MINUTES = [path for source in SOURCES for path in sorted(source.iterdir()) if is
 # The held-out check on new issuers (README, "Quality"): held to the same structure tests.
 HELD_OUT = [path for source in sorted((ROOT / "eval" / "heldout-corpora").iterdir()) if source.is_dir()
             for path in sorted(source.iterdir()) if is_supported(path) and path.name not in ("PROVENANCE.md", "README.md")]
+# One dev source as plain text and as a Typst-set PDF (eval/format-variants/README.md).
+VARIANTS = [path for source in sorted((ROOT / "eval" / "format-variants").iterdir()) if source.is_dir()
+            for path in sorted(source.iterdir()) if is_supported(path)]
 
 
 def test_the_dev_corpus_is_real_and_varied():
@@ -33,7 +36,7 @@ def test_the_dev_corpus_is_real_and_varied():
         assert (source / "PROVENANCE.md").is_file()
 
 
-@pytest.mark.parametrize("path", MINUTES + HELD_OUT, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", MINUTES + HELD_OUT + VARIANTS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_file_loses_nothing_and_keeps_items_in_bounds(path):
     document = read_document(path)
     meeting = parse_minutes(document)

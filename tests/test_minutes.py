@@ -366,3 +366,42 @@ def test_sub_points_numbered_under_their_point_are_items_of_their_own():
         "§ 5 Nästa möte\n\nNästa möte hålls i april." + said
     ))
     assert [item.title for item in listed.items] == ["§ 4 Yrkanden", "§ 5 Nästa möte"]
+
+
+def test_a_list_numbered_again_from_one_under_a_point_is_inside_that_point():
+    """Word's numbered lists in plain text (as pandoc writes them): "2 Formalia", then "1.  Val
+    av mötesordförande" ... "3.  ...", then "3 Godkännande av dagordning" going on from 2. The
+    list belongs to point 2; point 3 is no part of it."""
+    said = " Mötet diskuterade frågan och beslutade i enlighet med förslaget från styrelsen."
+    meeting = parse_minutes(text_document(
+        "Protokoll fört vid styrelsemöte\n\n2018-09-25\n\n1 Mötets öppnande\n\nAugust förklarade mötet öppnat." + said + "\n\n"
+        "2 Formalia\n\n1.  Val av mötesordförande\n\n- August valdes till mötesordförande." + said + "\n\n"
+        "2.  Val av mötessekreterare\n\n- Jens valdes till mötessekreterare." + said + "\n\n"
+        "3.  Val av justerare\n\n- Anton och Edvin valdes till justerare." + said + "\n\n"
+        "3 Godkännande av dagordning\n\nStyrelsen beslutade att fastslå dagordningen som skickats ut." + said + "\n\n"
+        "4 Ekonomi\n\nKassören redovisade att budgeten håller för hela verksamhetsåret." + said
+    ))
+    sections = {item.title: item.section for item in meeting.items}
+    assert sections["3 Godkännande av dagordning"] is None and sections["4 Ekonomi"] is None, sections
+    formalia = next(item for item in meeting.items if item.title == "2 Formalia")
+    assert "Val av mötesordförande" in formalia.text and "Val av justerare" in formalia.text
+
+
+def test_a_heading_too_long_for_its_line_goes_on_on_the_next():
+    """A PDF sets a long heading on two or three lines in the same style: one heading, one title;
+    two short headings one under the other stay two."""
+    body = "Styrelsen har gått igenom vad som förlorades och vad som behöver återställas till hösten."
+    meeting = parse_minutes(Document(Path("m.pdf"), [
+        Line(1, "Protokoll fört vid styrelsemöte 2019-05-07", 1, "heading", 0), Line(2, "", 1),
+        Line(3, "5 Ekonomi", 1, "heading", 1), Line(4, "", 1), Line(5, "Kassören redovisar läget. " + body, 1),
+        Line(6, "", 1),
+        Line(7, "6 Återställande av styrdokument, uppdaterade stadgar och", 1, "heading", 1),
+        Line(8, "övrig dokumentation som förlorats i samband med intrång på", 1, "heading", 1),
+        Line(9, "LUDDs Gitlab-server", 1, "heading", 1), Line(10, "", 1), Line(11, body, 1), Line(12, "", 1),
+        Line(13, "7 Övrigt", 1, "heading", 1), Line(14, "Inventarier", 1, "heading", 1), Line(15, "", 1),
+        Line(16, "Förrådet ska inventeras. " + body, 1),
+    ]))
+    titles = [item.title for item in meeting.items]
+    assert "6 Återställande av styrdokument, uppdaterade stadgar och övrig dokumentation som förlorats i " \
+           "samband med intrång på LUDDs Gitlab-server" in titles, titles
+    assert not any(title.startswith("7 Övrigt Inventarier") for title in titles), titles

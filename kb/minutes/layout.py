@@ -288,6 +288,11 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
             prev.text, offset = _join(prev.text, text)
             prev.pieces.append((offset, line.number))
             prev.end = line.number
+        elif wrapped and kind == "heading" and not gap and _heading_runs_on(out, text, level, line):
+            prev = out[-1]
+            prev.text, offset = _join(prev.text, text)
+            prev.pieces.append((offset, line.number))
+            prev.end = line.number
         elif _titles_number(out, kind, text, gap):
             prev = out[-1]
             prev.pieces.append((len(prev.text) + 1, line.number))
@@ -303,6 +308,7 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
         if m and not m.group(1).startswith("§") and m.group(2) and not is_agenda_title(m.group(2)):
             block.kind, block.level = "minor", None
     _points_in_sequence(out)
+    _lists_under_points(out)
     return out
 
 
@@ -324,6 +330,45 @@ def _points_in_sequence(blocks: list[Block]) -> None:
 
 
 _PLAIN_NUMBER = re.compile(r"^(\d{1,3})([.)])\s+\S")
+_ANY_NUMBER = re.compile(r"^(\d{1,3})([.)]?)(?:\s|$)")
+
+
+def _lists_under_points(blocks: list[Block]) -> None:
+    """Numbering that starts again at 1 in another style, right under a point ("2 Formalia", then
+    "1. Val av mötesordförande", "2. Val av sekreterare", then "3 Godkännande av dagordning"), is a
+    list inside that point, one level deeper, as Word's numbered lists come out in plain text; the
+    outer numbering going on ("3" after "2", in its own style) closes it. A heading starts afresh."""
+    stack: list[tuple[int, str]] = []  # per depth: the last number and the mark after it
+    for block in blocks:
+        if block.kind == "heading":
+            stack = []
+            continue
+        m = _ANY_NUMBER.match(block.text) if block.kind == "numbered" and block.level == 1 else None
+        if m is None:
+            continue
+        number, mark = int(m.group(1)), m.group(2)
+        going_on = next((depth for depth in range(len(stack) - 1, -1, -1) if stack[depth] == (number - 1, mark)), None)
+        if going_on is not None:
+            del stack[going_on + 1:]
+            stack[going_on] = (number, mark)
+        elif number == 1 and stack and stack[-1][1] != mark:
+            stack.append((number, mark))
+        elif stack:
+            stack[-1] = (number, mark)
+        else:
+            stack = [(number, mark)]
+        block.level = len(stack)
+
+
+def _heading_runs_on(out: list[Block], text: str, level: int | None, line: Line) -> bool:
+    """A heading too long for its line goes on, in the same style, on the next one ("6 Återställande
+    av styrdokument, uppdaterade stadgar och" / "övrig dokumentation som förlorats ..."), as PDFs
+    set them: the next line starts in lower case, or the line before is long and ends no sentence."""
+    if not out or out[-1].kind != "heading" or out[-1].level != level or out[-1].end != line.number - 1 \
+            or out[-1].page != line.page:
+        return False
+    last_line = out[-1].text[out[-1].pieces[-1][0]:]
+    return text[:1].islower() or len(last_line) >= 40 and not last_line.endswith(_TERMINAL)
 
 
 def _titles_number(out: list[Block], kind: str, text: str, gap: bool) -> bool:
