@@ -36,8 +36,11 @@ from kb.readers import DEFAULT_LIMITS, Limits, read_bytes, read_document
 from kb.store import Store, StoredMeeting
 from kb.vectors import VectorIndex, kb_files, vector_file
 
-# What items and passages a file gives; an index that records another parses its files again.
-ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}"
+# Raised whenever what BM25 reads for an item changes (`_lexical_text`).
+LEXICAL_VERSION = 2
+# What items, passages and lexical terms a file gives; an index that records another parses its
+# files again (embeddings of unchanged passage texts are reused).
+ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}.{LEXICAL_VERSION}"
 # Items whose language decides the minutes' language (kb.languages).
 LANGUAGE_SAMPLE = 500
 # Passages per call of the model, each call's vectors committed to the cache before the next:
@@ -420,4 +423,9 @@ def _context(meeting: Meeting, item: Item) -> str:
 
 
 def _lexical_text(item: Item) -> str:
-    return " ".join(part for part in (item.organisation, item.speaker, item.section, item.text) if part)
+    """What BM25 reads for an item: who, the titles above it, its point's title when the item is a
+    later part of the point (as `_context` gives it to the embedding), and its text. With the
+    point's title, on the dev corpus (hybrid): 0.687 / 0.764 -> 0.700 / 0.771; the first minutes
+    and the held-out corpora unchanged."""
+    title = item.title if not item.text.startswith(item.title) else None
+    return " ".join(part for part in (item.organisation, item.speaker, item.section, title, item.text) if part)

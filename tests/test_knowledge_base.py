@@ -196,6 +196,22 @@ def test_a_long_contribution_is_cut_into_parts_that_each_carry_its_speaker(kb_fa
     assert hit.text.endswith("vindkraftsparken i Storsjöbygden får bygglov i april")
 
 
+def test_every_part_of_a_long_point_is_found_by_the_words_of_its_title(kb_factory, tmp_path):
+    """The point's title is read with each of its parts, lexically as for the embedding: a question
+    naming the solar park finds the part that gives the reasons, whose text never names it."""
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt yttrande till länsstyrelsen."
+    reasons = "Värdet av att bevara brukningsvärd åkermark för livsmedelsproduktion är högre än att producera el."
+    corpus = tmp_path / "long"
+    corpus.mkdir()
+    (corpus / "2024-10-01_protokoll.txt").write_text(
+        "Protokoll 2024-10-01\n\n§ 289 Solcellspark på Myra 3:18\n\nBeslut\nArbetsutskottet avstyrker ansökan." + said * 5 +
+        "\n\nSammanfattning av ärendet\n" + reasons + said * 6 + "\n\n§ 290 Budget\n\nBudgeten antas." + said, encoding="utf-8")
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    hits = kb.search("solcellspark", k=5, mode="lexical")
+    assert any(reasons in hit.text and "Solcellspark" not in hit.text for hit in hits), [hit.text[:60] for hit in hits]
+
+
 def test_show_gives_the_item_and_its_neighbours(kb_factory, corpus):
     kb = kb_factory()
     kb.update(corpus, progress=False)
