@@ -212,6 +212,19 @@ def test_every_part_of_a_long_point_is_found_by_the_words_of_its_title(kb_factor
     assert any(reasons in hit.text and "Solcellspark" not in hit.text for hit in hits), [hit.text[:60] for hit in hits]
 
 
+def test_a_question_naming_the_meeting_finds_its_items_by_the_meetings_title_and_date(kb_factory, tmp_path):
+    corpus = tmp_path / "annual"
+    corpus.mkdir()
+    for year, name in ((2022, "Bertil Ek"), (2021, "Anna Berg"), (2023, "Cecilia Holm")):
+        (corpus / f"{year}-04-26_arsmote.md").write_text(
+            f"# Årsmöte {year}-04-26\n\n## Val av mötesordförande\n\n{name} valdes till ordförande för mötet.\n\n"
+            "## Budget\n\nBudgeten för nästa år fastställdes enligt styrelsens förslag.\n", encoding="utf-8")
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    hits = kb.search("Vem valdes till ordförande på årsmötet 2022?", k=3, mode="lexical")
+    assert "Bertil Ek" in hits[0].text, [hit.text for hit in hits]
+
+
 def test_show_gives_the_item_and_its_neighbours(kb_factory, corpus):
     kb = kb_factory()
     kb.update(corpus, progress=False)
