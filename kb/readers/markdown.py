@@ -138,26 +138,24 @@ def _front_matter(lines: list[Line]) -> tuple[dict[str, str], int]:
 
 
 def _nikola_metadata(lines: list[Line]) -> tuple[dict[str, str], int] | None:
-    """Nikola's metadata, at the top of a post: ".. title: Höstmöte 2020" lines, bare or inside an
-    HTML comment ("<!--" ... "-->"); None when the file does not start so. Its "date" is when the
-    post went up, often days after the meeting, so it is kept as "posted", not as the date."""
-    start = 0
+    """Nikola's metadata, at the top of a post: ".. title: Höstmöte 2020" lines, bare (up to the
+    first blank line) or inside an HTML comment ("<!--" ... "-->"); None when the file does not
+    start so. Its "date" is when the post went up, often days after the meeting, so it is kept as
+    "posted", not as the meeting's date."""
     commented = bool(lines) and lines[0].text.strip() == "<!--"
-    if commented:
-        start = 1
-    body: dict[str, str] = {}
-    for index in range(start, len(lines)):
+    metadata: dict[str, str] = {}
+    for index in range(int(commented), len(lines)):
         text = lines[index].text.strip()
         m = _NIKOLA_KEY.match(text)
         if m:
-            if (m.group(2) or "").strip():
-                key = m.group(1).lower()
-                body["posted" if key == "date" else key] = m.group(2).strip()
-        elif commented and text == "-->" or not commented and not text:
-            return (body, index + 1) if body else None
-        elif text or not commented:
+            key, value = m.group(1).lower(), (m.group(2) or "").strip()
+            if value:
+                metadata["posted" if key == "date" else key] = value
+        elif text == ("-->" if commented else ""):
+            return (metadata, index + 1) if metadata else None
+        elif text:
             return None
-    return None
+    return (metadata, len(lines)) if metadata and not commented else None
 
 
 def _parse_toml(body: list[str]) -> dict[str, str]:
