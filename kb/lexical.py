@@ -23,6 +23,8 @@ _WORD = re.compile(r"\w+")
 # A query is looked up by its first this many distinct words (a question has a handful; a pasted
 # page would otherwise make one SQL expression of thousands of terms).
 MAX_QUERY_TERMS = 256
+# A translated word this long or longer also matches the words it begins (lexical_search).
+TRANSLATION_PREFIX = 4
 
 
 @lru_cache(maxsize=1)
@@ -55,13 +57,27 @@ def lexical_terms(text: str) -> str:
 def lexical_search(store: Store, query: str, limit: int, scope: tuple[str, list] | None = None) -> list[tuple[int, float]]:
     """(item id, BM25 score) best first, higher better; `scope` is an SQL condition over the
     items and meetings tables with its parameters."""
+    own = set(query_terms(query))
     # The question's words also in the other language, where a dictionary has them (kb.bilingual).
-    terms = sorted(set(query_terms(query)) | set(stems(" ".join(translated_words(query)))[:MAX_QUERY_TERMS]))
-    if not terms:
+    # A dictionary gives base forms, and Swedish inflects and compounds by adding to the end: a
+    # translation of TRANSLATION_PREFIX letters or more also matches the words it begins
+    # ("autumn meeting" -> "höst" -> "höstmöte", "Höstmöte"). Measured against 3 and 5 letters and
+    # against whole words (hybrid): dev corpus 0.707 / 0.779 -> 0.707 / 0.783, held-out corpora
+    # 0.662 / 0.780 -> 0.690 / 0.798, the first minutes unchanged; at 3 letters the dev corpus
+    # lost 0.014 hit@1. The question's own words match whole: as prefixes they cost the dev corpus
+    # 0.014 hit@1.
+    translated = set(stems(" ".join(translated_words(query)))[:MAX_QUERY_TERMS]) - own
+    if not own and not translated:
         return []
     where, params = scope or ("1", [])
-    expression = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    expression = " OR ".join([_phrase(term) for term in sorted(own)] + [
+        _phrase(term) + (" *" if len(term) >= TRANSLATION_PREFIX else "") for term in sorted(translated)])
     return store.bm25(expression, where, params, limit)
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
 
 
 def vocabulary_coverage(store: Store, query: str) -> float:

@@ -42,7 +42,7 @@ def dictionary(tmp_path, monkeypatch):
     write_dictionary(folder, {
         "loan": ["lån"], "bridge": ["bro, brygga"], "liquidity": ["likviditet"],
         "the": ["Nordpolen, Ukraina"],  # FreeDict's "the" really is a list of names
-        "vote": ["röst", "rösta, stämma"], "ice cream": ["glass"],
+        "vote": ["röst", "rösta, stämma"], "ice cream": ["glass"], "autumn": ["höst"],
     })
     write_dictionary(folder, {"hotell": ["hotel"], "förlust": ["loss"], "och": ["and"]}, bilingual.DICTIONARIES["sv"])
     monkeypatch.setenv(bilingual.DICTIONARY_ENV, str(folder))
@@ -101,6 +101,19 @@ def test_a_swedish_question_finds_english_minutes_by_their_words_in_lexical_mode
     run("index", str(corpus))
     hits = json.loads(run("search", "Hur stor var förlusten?", "--mode", "lexical", "--json", "-k", "3").output)
     assert [hit["title"] for hit in hits] == ["Financial report"], hits  # "loss": no Swedish word of it is there
+
+
+def test_a_translated_word_also_finds_the_words_it_begins(dictionary, run, tmp_path):
+    """A dictionary gives "höst" for autumn; the minutes write "Höstmöte". A translation of four
+    letters or more matches as a prefix; the question's own words match whole."""
+    corpus = tmp_path / "minutes"
+    corpus.mkdir()
+    (corpus / "2021-10-13_styrelsemote.md").write_text(
+        "# Styrelsemöte 2021-10-13\n\n## Höstmöte\n\nVi måste gå ut med datum och sal, tisdag klockan 17.\n\n"
+        "## Ekonomi\n\nKassören redovisar att budgeten håller.\n", encoding="utf-8")
+    run("index", str(corpus))
+    hits = json.loads(run("search", "When is the autumn general meeting?", "--mode", "lexical", "--json", "-k", "3").output)
+    assert hits and hits[0]["title"] == "Höstmöte", hits
 
 
 @pytest.mark.skipif(bilingual.dictionary_folder() is None, reason="dict-freedict-eng-swe is not installed (.ci/run installs it)")
