@@ -79,7 +79,6 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-
 def vocabulary_coverage(store: Store, query: str) -> float:
     """Share of the query's words that occur in the indexed minutes at all."""
     terms = stems(query)

@@ -415,11 +415,19 @@ def _context(meeting: Meeting, item: Item) -> str:
     the item, its point's own title too when the item is a later part of it, so that every part
     of a long point is found by what the point is about."""
     who = ", ".join(part for part in (item.organisation, item.speaker) if part and part not in item.title)
-    path = " > ".join(
-        part for part in (item.section, item.title if not item.text.startswith(item.title) else None) if part
-    )
-    parts = [who, path, f"{meeting.title} {meeting.date.isoformat() if meeting.date else ''}".strip()]
+    path = " > ".join(part for part in (item.section, _later_part_title(item)) if part)
+    parts = [who, path, _meeting_held(meeting)]
     return " | ".join(part for part in parts if part)
+
+
+def _later_part_title(item: Item) -> str | None:
+    """The point's title, for a part of the point whose text does not begin with it."""
+    return item.title if not item.text.startswith(item.title) else None
+
+
+def _meeting_held(meeting: Meeting) -> str:
+    """The meeting's title and date: "Kommunstyrelsens arbetsutskott 2024-01-16"."""
+    return f"{meeting.title} {meeting.date.isoformat() if meeting.date else ''}".strip()
 
 
 def _lexical_text(meeting: Meeting, item: Item) -> str:
@@ -430,6 +438,5 @@ def _lexical_text(meeting: Meeting, item: Item) -> str:
     title and date -> 0.707 / 0.779 (eight questions rose, three of them to first place, most of
     them naming the meeting: "Who chaired the 2022 annual meeting?"; four fell one place, two of
     them from first). The first minutes and the held-out corpora were unchanged by both."""
-    title = item.title if not item.text.startswith(item.title) else None
-    held = meeting.title + (f" {meeting.date.isoformat()}" if meeting.date else "")
-    return " ".join(part for part in (item.organisation, item.speaker, item.section, title, item.text, held) if part)
+    parts = (item.organisation, item.speaker, item.section, _later_part_title(item), item.text, _meeting_held(meeting))
+    return " ".join(part for part in parts if part)
