@@ -120,6 +120,60 @@ def test_pdf_overprinted_text_reads_once_and_is_bold(tmp_path):
     ]
 
 
+def outline_pdf(path: Path) -> Path:
+    """A board's notes as an outline (LaTeX's itemize): "•" at the first and third levels, "–" at
+    the second; each level indented 12 mm more than the one above."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=11)
+    for depth, text in [
+        (None, "Mötets öppnande 12.16"),
+        (0, "• git-workshop"), (1, "– Börja planera in tid"), (2, "• Imorgon 13-15"),
+        (1, "– Fokus på samarbetet"), (0, "• Mail"), (1, "– Mailet är skickat"),
+    ]:
+        pdf.set_x(20 + 12 * (depth if depth is not None else -1))
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_bullets_are_list_items_levelled_by_their_indent(tmp_path):
+    """The glyph says nothing of the depth (the same "•" on the first and third level); the
+    indent does."""
+    assert [row(line) for line in read_document(outline_pdf(tmp_path / "styrelse.pdf")).lines] == [
+        ("Mötets öppnande 12.16", 1, None, None),
+        ("git-workshop", 1, "list", 0),
+        ("Börja planera in tid", 1, "list", 1),
+        ("Imorgon 13-15", 1, "list", 2),
+        ("Fokus på samarbetet", 1, "list", 1),
+        ("Mail", 1, "list", 0),
+        ("Mailet är skickat", 1, "list", 1),
+    ]
+
+
+def test_a_pdf_outline_gives_one_item_per_top_level_bullet(tmp_path):
+    from kb.minutes import parse_minutes
+
+    items = parse_minutes(read_document(outline_pdf(tmp_path / "styrelse.pdf"))).items
+    assert [(item.title, item.text.splitlines()[-1]) for item in items] == [
+        ("git-workshop", "Fokus på samarbetet"), ("Mail", "Mailet är skickat"),
+    ]
+
+
+def test_pdf_bullets_at_one_indent_are_left_as_written(tmp_path):
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=11)
+    for text in ["Närvarande", "• Anna Berg", "• Peter Andrén"]:
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "lista.pdf"))
+    assert [row(line) for line in read_document(tmp_path / "lista.pdf").lines] == [
+        ("Närvarande", 1, None, None), ("• Anna Berg", 1, None, None), ("• Peter Andrén", 1, None, None),
+    ]
+
+
 def test_pdf_sideways_text_is_turned_upright(tmp_path):
     """A wide table printed along the page reads as the reader turns the page; the page's upright
     text comes first."""

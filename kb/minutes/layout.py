@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 
 from kb.minutes.names import LOWER, UPPER, attendees, dates_at, is_name_list
 from kb.readers import Line
-
-MAJOR_BULLETS = "▪•●■\uf0a7\uf0b7"  # the last two: Symbol-font bullets as Word's PDFs export them
-MINOR_BULLETS = "–—-*◦▫‣∙"
+from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
 BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
 # "§ 12", "12 Budget 2025" (a bare number only before a capital: "37 miljoner" is a wrapped
 # sentence), "1.", "1.1", "2)"; never four digits ("2014. För att ..." is a year that wraps).

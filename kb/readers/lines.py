@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The marks that open a bullet list's entry in text: the first set at the top level as most
+# templates use them, the second for entries under those.
+MAJOR_BULLETS = "▪•●■\uf0a7\uf0b7"  # the last two: Symbol-font bullets as Word's PDFs export them
+MINOR_BULLETS = "–—-*◦▫‣∙"
+
 
 @dataclass(frozen=True)
 class Line:
