@@ -161,6 +161,24 @@ def test_a_pdf_outline_gives_one_item_per_top_level_bullet(tmp_path):
     ]
 
 
+def test_plain_text_bullets_are_levelled_by_their_indent(tmp_path):
+    """pandoc's plain text writes "-" on every level of a nested list; the indent tells them
+    apart, and the top-level entries are the points."""
+    (tmp_path / "styrelse.txt").write_text(
+        "Mötets öppnande 12.16\n\n-   git-workshop\n    -   Börja planera in tid\n"
+        "        -   Imorgon 13-15\n    -   Fokus på samarbetet\n-   Mail\n    -   Mailet är skickat\n",
+        encoding="utf-8")
+    document = read_document(tmp_path / "styrelse.txt")
+    assert [row(line) for line in document.lines if line.style] == [
+        ("git-workshop", None, "list", 0), ("Börja planera in tid", None, "list", 1),
+        ("Imorgon 13-15", None, "list", 2), ("Fokus på samarbetet", None, "list", 1),
+        ("Mail", None, "list", 0), ("Mailet är skickat", None, "list", 1),
+    ]
+    from kb.minutes import parse_minutes
+
+    assert [item.title for item in parse_minutes(document).items] == ["git-workshop", "Mail"]
+
+
 def test_pdf_bullets_at_one_indent_are_left_as_written(tmp_path):
     pdf = FPDF()
     pdf.add_font("DejaVu", fname=str(FONTS / "DejaVuSans.ttf"))

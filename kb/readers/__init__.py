@@ -112,9 +112,9 @@ def read_document(path: Path, data: bytes | None = None, limits: Limits = DEFAUL
 
         lines, metadata = markdown_lines(path, data)
     else:
-        from kb.readers.text import text_lines
+        from kb.readers.text import plain_text_lines
 
-        lines = text_lines(path, data)
+        lines = plain_text_lines(path, data)
     if sum(len(line.text) for line in lines) > limits.max_text_chars:
         raise limits.too_much_text(path)
     if any("\x00" in line.text for line in lines):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import DocumentError
-from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS, Line
+from kb.readers.lines import BULLET_ENTRY, Line, list_levels
 
 # Two characters closer than this share of the font size are one word. pdfplumber's default, 3
 # points whatever the size, runs words together in tightly justified lines ("Jagharintekunnat":
@@ -48,10 +48,9 @@ HEADING_SIZE_STEP = 1.0
 # points, body 9), each cutting an item.
 OCR_FONT = "GlyphLessFont"
 OCR_HEADING_RATIO = 1.5
-# A PDF keeps a bullet as a glyph and its nesting only as its indent: bullets whose left edges are
-# this close (points) are one level. LaTeX's and Word's list levels step 12 to 36 points.
+# Bullets whose left edges are this close (points) are one list level; LaTeX's and Word's list
+# levels step 12 to 36 points.
 LIST_INDENT_TOLERANCE = 3.0
-_BULLET = re.compile(rf"^[{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}]\s*(\S.*)$")
 
 
 @dataclass
@@ -148,7 +147,8 @@ def pdf_lines(path: Path, data: bytes, limits=None) -> list[Line]:
         body.update(line.sizes)
     body_size = body.most_common(1)[0][0]
     styles = _headings(found, body_size, _heading_step(found, body_size))
-    lists = _list_levels(found, styles)
+    bullets = {id(line): line.x0 for line in found if id(line) not in styles and BULLET_ENTRY.match(line.text)}
+    lists = list_levels(bullets, LIST_INDENT_TOLERANCE)
     usual_pitch, body_height = _usual_pitch(pages, body_size)
     lines: list[Line] = []
     for page in pages:
@@ -159,26 +159,10 @@ def pdf_lines(path: Path, data: bytes, limits=None) -> list[Line]:
             style, level = styles.get(id(line), (None, None))
             text = line.text
             if id(line) in lists:
-                style, level, text = "list", lists[id(line)], _BULLET.match(text).group(1)
+                style, level, text = "list", lists[id(line)], BULLET_ENTRY.match(text).group(1)
             lines.append(Line(len(lines) + 1, text, line.page, style, level))
             previous = line
     return lines
-
-
-def _list_levels(lines: list[_PdfLine], styles: dict) -> dict[int, int]:
-    """The nesting level of each bullet line, by its indent among the bullets' indents, where the
-    bullets stand at two indents or more; else {} (one level: the glyphs are all there is).
-    LiTHe kod's outlines set "•" at the first and the third level, so a note two levels down
-    ("• Imorgon 13-15" under "– Börja planera in tid" under "• git-workshop") had read as a
-    point of its own, and cut its point in three."""
-    bullets = [line for line in lines if id(line) not in styles and _BULLET.match(line.text)]
-    indents: list[float] = []
-    for x0 in sorted(line.x0 for line in bullets):
-        if not indents or x0 - indents[-1] > LIST_INDENT_TOLERANCE:
-            indents.append(x0)
-    if len(indents) < 2:
-        return {}
-    return {id(line): sum(x0 <= line.x0 + LIST_INDENT_TOLERANCE for x0 in indents) - 1 for line in bullets}
 
 
 def _gap(upper: _PdfLine, lower: _PdfLine, usual_pitch: float, body_height: float) -> bool:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.errors import DocumentError
-from kb.readers.lines import Line
+from kb.readers.lines import BULLET_ENTRY, Line, list_levels
 
 # Legacy single-byte encodings a Swedish text that is not UTF-8 may be in, the likeliest first: the
 # one that reads the most Swedish letters out of the bytes UTF-8 rejects is used (the first on a
@@ -99,4 +99,18 @@ def text_lines(path: Path, data: bytes) -> list[Line]:
             page += raw.count("\f")
             raw = raw.replace("\f", "")
         lines.append(Line(number, raw, page))
+    return lines
+
+
+def plain_text_lines(path: Path, data: bytes) -> list[Line]:
+    """A plain text's lines, its bullet lines as list items levelled by their indent
+    (`list_levels`) where they stand at two indents or more: pandoc's plain text marks every
+    level "-"."""
+    lines = text_lines(path, data)
+    bullets = {i: len(line.text.expandtabs(4)) - len(line.text.expandtabs(4).lstrip())
+               for i, line in enumerate(lines) if BULLET_ENTRY.match(line.text)}
+    levels = list_levels(bullets, 1)
+    for i, level in levels.items():
+        line = lines[i]
+        lines[i] = Line(line.number, BULLET_ENTRY.match(line.text).group(1), line.page, "list", level)
     return lines
