@@ -320,6 +320,20 @@ def test_headings_marked_with_equals_signs_are_headings():
     assert meeting.items[1].lines[1].startswith("Kassören redovisade")
 
 
+def test_those_called_but_not_listed_as_present_are_absent_and_no_one_is_listed_twice():
+    """LiTHe kod's minutes list who was called ("Kallade") and who was present ("Närvarande")."""
+    said = " Mötet diskuterade frågan ingående och kom fram till att återkomma till den vid nästa möte."
+    meeting = parse_minutes(text_document(
+        "Mötesprotokoll LiTHe kod\n13 oktober 2021\n\nKallade\n• Victor Lells\n• Erik Mattfolk\n• Edvard Thörnros\n\n"
+        "Närvarande\n• Victor Lells\n• Erik Mattfolk\n\nMötets öppnande 12:15\n\nGDPR\n\nEj svar ännu." + said
+    ))
+    assert meeting.attendees == ["Victor Lells", "Erik Mattfolk", "Edvard Thörnros (frånvarande)"]
+    called_only = parse_minutes(text_document(
+        "Styrelsemöte\n13 oktober 2021\n\nKallade\n• Victor Lells\n• Erik Mattfolk\n\nGDPR\n\nEj svar ännu." + said
+    ))
+    assert called_only.attendees == ["Victor Lells", "Erik Mattfolk"]
+
+
 def test_an_attendance_list_as_a_numbered_point_with_a_name_a_line_and_space_between():
     """"2 Närvarolista" and one bulleted name a line, with blank lines between them as a PDF's
     list items come out: the names are the attendance, not an item; the list ends where a line is

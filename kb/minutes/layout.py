@@ -221,26 +221,48 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
     names after it on the same line, or one name a line below it up to the next blank line (or,
     where every line is one name, up to the next line that is not one)."""
     numbers: set[int] = set()
-    names: list[str] = []
-    in_list = awaiting_names = absent = one_a_line = False
+    listed: list[tuple[str, str]] = []  # (name, "present" | "absent" | "called")
+    in_list = awaiting_names = one_a_line = False
+    status = "present"
     for index, line in enumerate(lines):
         text = _without_bullet(line.text.strip())
         label = _ATTENDANCE.match(text)
         if label and (not label.group("names") or is_name_list(label.group("names"))):
             numbers.add(line.number)
-            absent = "frånvarande" in text.casefold()[:20]
-            names += [f"{name} (frånvarande)" if absent else name for name in attendees(label.group("names"))]
+            opening = text.casefold()[:20]
+            status = "absent" if "frånvarande" in opening else "called" if "kallade" in opening else "present"
+            listed += [(name, status) for name in attendees(label.group("names"))]
             in_list, awaiting_names = True, not label.group("names")
             one_a_line = awaiting_names
         elif in_list and text and is_name_list(text):
             numbers.add(line.number)
-            names += [f"{name} (frånvarande)" if absent else name for name in attendees(text)]
+            listed += [(name, status) for name in attendees(text)]
             awaiting_names = False
         elif not text and in_list and (awaiting_names or one_a_line and _name_follows(lines, index)):
             continue  # blank lines before the first name, or between names one a line
         else:
             in_list = False
-    return numbers, names
+    return numbers, _attendance(listed)
+
+
+def _attendance(listed: list[tuple[str, str]]) -> list[str]:
+    """Each person once, an absent one marked "(frånvarande)". Those called to the meeting
+    ("Kallade") count as present unless the minutes also list who was present and they are not
+    on it: LiTHe kod's minutes list both, and a board member called but not present had been
+    taken to have attended."""
+    def person(entry: str) -> str:  # "Ola Kereby" of "Ola Kereby (S), ordförande"
+        return entry.split(",")[0].split("(")[0].strip()
+
+    present = {person(name) for name, status in listed if status == "present"}
+    out: list[str] = []
+    for name, status in listed:
+        if status == "called" and person(name) in present:
+            continue
+        if status == "absent" or status == "called" and present:
+            name = f"{name} (frånvarande)"
+        if name not in out:
+            out.append(name)
+    return sorted(out, key=lambda name: name.endswith("(frånvarande)"))
 
 
 def _name_follows(lines: list[Line], index: int) -> bool:
