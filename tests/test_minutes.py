@@ -1,6 +1,7 @@
 """Parsing the first minutes into a meeting and its items."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from kb.minutes import find_dates, parse_minutes, parse_speaker
@@ -129,6 +130,21 @@ def assert_nothing_lost(document, meeting, shared_lines_at_cuts=False):
         cuts = {a.line_end for a, b in zip(meeting.items, meeting.items[1:]) if a.line_end == b.line_start}
         wrong = {number: count for number, count in wrong.items() if not (count == 2 and number in cuts)}
     assert wrong == {}
+    # And its words are in the text of the item that holds it, or in the titles, sections and
+    # organisations the items carry (a title over a group of points is their section).
+    def squashed(text):
+        return re.sub(r"[\W_]+", "", text).casefold()
+
+    labels = squashed(" ".join(f"{item.title} {item.section or ''} {item.organisation or ''}" for item in meeting.items))
+    header = range(meeting.header_lines[0], meeting.header_lines[1] + 1) if meeting.header_lines else range(0)
+    dropped = [
+        line.text for line in document.lines
+        if line.number in owners and line.number not in header
+        and squashed(line.text) not in squashed(" ".join(item.text for item in meeting.items
+                                                         if item.line_start <= line.number <= item.line_end))
+        and squashed(line.text) not in labels
+    ]
+    assert dropped == []
     page_of = {line.number: line.page for line in document.lines}
     assert [item.page for item in meeting.items] == [page_of[item.line_start] for item in meeting.items]
 

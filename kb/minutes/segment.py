@@ -280,6 +280,10 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         following = node.children[index + 1] if index + 1 < len(node.children) else None
         if child.title_only and following is not None and following.rank >= child.rank:
             flush()
+            # The titles before had nothing under them ("§ 17 Övriga frågor", "1. Andrey
+            # Devyatkin" in a numbered list of those present): they name no section now, so
+            # their text goes into the next item's.
+            opening, lead = opening + lead, []
             section = [child.opener.text]
             # A line under the title names whose section it is ("Avstämning läget" / "– Region JH").
             section_party = child.blocks[0].text if child.blocks else None
@@ -318,15 +322,18 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
                 item.title = owner.opener.text
                 item.section = item.section[: -len(owner.opener.text)].rstrip(" >") or None
         lead = []
-    if merged and out and sum(m.size for m in merged) < TINY_CHARS and out[-1].line_end < merged[0].opener.start \
-            and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
-        # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it.
-        tail = [b for m in merged for b in m.all_blocks()]
+    if merged and out and not opening and sum(m.size for m in merged) < TINY_CHARS \
+            and out[-1].line_end < merged[0].opener.start and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
+        # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it; not
+        # when its point's own title is still to open an item (that would lose the title).
+        tail = sorted(lead + [b for m in merged for b in m.all_blocks()], key=lambda block: block.start)
         out[-1].lines += [b.text for b in tail]
         out[-1].line_end = tail[-1].end
         merged.clear()
+        lead = []
     flush()
     if lead and out:  # titles with nothing after them: the last item takes their lines
+        out[-1].lines += [block.text for block in lead if block.start > out[-1].line_end]
         out[-1].line_end = max(out[-1].line_end, lead[-1].end)
 
 
