@@ -435,3 +435,25 @@ def test_a_heading_too_long_for_its_line_goes_on_on_the_next():
     assert "6 Återställande av styrdokument, uppdaterade stadgar och övrig dokumentation som förlorats i " \
            "samband med intrång på LUDDs Gitlab-server" in titles, titles
     assert not any(title.startswith("7 Övrigt Inventarier") for title in titles), titles
+
+
+def test_agenda_points_are_the_shallowest_numerous_rank_though_candidates_outnumber_them(tmp_path):
+    """A section's general meeting keeps a heading per candidate under each election: the
+    candidates (12) outnumber the points (6), yet the points are the items' unit, and a small
+    point with its candidates under it is one item."""
+    said = "Mötet diskuterade frågan och kom fram till ett beslut efter en kort omröstning."
+    parts = ["# Protokoll sektionsmöte", "", "6 maj 2021", ""]
+    for point in ("Mötets öppnande", "Val av justerare", "Val av rösträknare", "Motioner", "Övriga frågor", "Mötets avslutande"):
+        parts += [f"## {point}", "", said, ""]
+    for post in ("Val av ordförande", "Val av kassör", "Val av sekreterare"):
+        parts += [f"## {post}", ""]
+        for name in ("Anna Berg", "Peter Andrén", "Olle Martinell", "Eva Holm"):
+            parts += [f"### {name} ({post[7:]})", "", f"{name.split()[0]} presenterar sig kort.", ""]
+        parts += ["Sektionsmötet beslutar att välja Anna Berg.", ""]
+    (tmp_path / "sektionsmote.md").write_text("\n".join(parts), encoding="utf-8")
+    items = parse_minutes(read_document(tmp_path / "sektionsmote.md")).items
+    titles = [item.title for item in items]
+    assert titles[:6] == ["Mötets öppnande", "Val av justerare", "Val av rösträknare", "Motioner", "Övriga frågor",
+                          "Mötets avslutande"]
+    assert titles[6:] == ["Val av ordförande", "Val av kassör", "Val av sekreterare"]
+    assert all("Sektionsmötet beslutar att välja Anna Berg." in item.text for item in items[6:])

@@ -31,6 +31,7 @@ from kb.minutes.names import match_speaker
 MAX_CHARS = 1000
 MIN_CHARS = 200
 TINY_CHARS = 80
+MIN_POINTS = 5  # fewer parts at a rank are sections, not agenda points (see agenda_rank)
 CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”–-])")
@@ -187,19 +188,27 @@ def _nodes(node: Node):
 
 
 def agenda_rank(root: Node) -> float | None:
-    """The rank of the agenda points: of the heading and number ranks, the one with the most
-    parts, leaving out ranks whose titles mostly recur (labels such as "Förslag", "Beslut" under
-    every point); None when the minutes have no such ranks."""
+    """The rank of the agenda points: of the heading and number ranks, leaving out ranks whose
+    titles mostly recur (labels such as "Förslag", "Beslut" under every point), the shallowest
+    with at least MIN_POINTS parts and a quarter as many as the most numerous; None when the
+    minutes have no such ranks. A deeper rank can outnumber the points: a section's general
+    meeting keeps a heading per candidate under each election (36 against 20 points), and a
+    plain text numbers the sub-points "6.1", "6.2" under its points. Where no rank qualifies,
+    the most numerous is taken."""
     by_rank: dict[float, list[str]] = {}
     for node in _nodes(root):
         if node.rank < CONTRIBUTION and node.opener.kind in ("heading", "numbered"):
             title = re.sub(r"^[\d.§\s]+", "", node.opener.text).casefold()
             by_rank.setdefault(node.rank, []).append(title)
-    candidates = [
-        (len(titles), -rank) for rank, titles in by_rank.items()
+    counts = {
+        rank: len(titles) for rank, titles in by_rank.items()
         if sum(titles.count(title) > 1 for title in titles) <= len(titles) / 2
-    ]
-    return -max(candidates)[1] if candidates else None
+    }
+    if not counts:
+        return None
+    most = max(counts.values())
+    shallow = [rank for rank, count in counts.items() if count >= MIN_POINTS and count >= most / 4]
+    return min(shallow) if shallow else max(counts, key=lambda rank: (counts[rank], -rank))
 
 
 def items_of(root: Node) -> list[Item]:
