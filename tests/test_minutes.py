@@ -457,3 +457,30 @@ def test_agenda_points_are_the_shallowest_numerous_rank_though_candidates_outnum
                           "Mötets avslutande"]
     assert titles[6:] == ["Val av ordförande", "Val av kassör", "Val av sekreterare"]
     assert all("Sektionsmötet beslutar att välja Anna Berg." in item.text for item in items[6:])
+
+
+def test_a_decision_clause_leading_into_its_list_stays_in_its_point():
+    """LaTeX minutes converted to Word: "Sektionsmötet beslutar" and the decided clauses as a
+    list, the first ending in a colon over a sub-list. The clause is not a point of its own, nor
+    the title of the point's last part."""
+    rows = [
+        ("Protokoll sektionsmöte 6 maj 2021", "heading", 0),
+        ("Mötets öppnande", "heading", 0), ("Mötet öppnas 17.20 av talman Ruben Seyer.", None, None),
+        ("Fastställande av föredragningslista", "heading", 0),
+        ("Karin Hult yrkar på att flytta punkt §14 Propositioner till före punkt §13 Personval.", None, None),
+        *[(f"Talare {n} anför skäl för och emot yrkandet, om tiden för personvalen och om hur länge mötet kan hålla "
+           "på innan en paus behövs, och mötet diskuterar frågan en stund innan den går vidare.", None, None)
+          for n in range(1, 8)],  # a point too long for one item: it is cut into parts
+        ("Sektionsmötet beslutar", None, None),
+        ("fastställa föredragningslistan med följande ändringar:", "list", 0),
+        ("Flytta punkt §14 Propositioner till punkt §13.", "list", 1),
+        ("Föregående mötesprotokoll", "heading", 0), ("Protokollet läggs till handlingarna.", None, None),
+        ("Mötets avslutande", "heading", 0), ("Talmannen avslutar mötet 21.40.", None, None),
+    ]
+    document = Document(Path("m.docx"), [Line(n, t, None, s, l) for n, (t, s, l) in enumerate(rows, start=1)], wrapped=False)
+    meeting = parse_minutes(document)
+    decided = [item for item in meeting.items if "fastställa föredragningslistan med följande ändringar:" in item.lines]
+    assert [item.title for item in decided] == ["Fastställande av föredragningslista"]
+    assert decided[0].lines[-2:] == [
+        "fastställa föredragningslistan med följande ändringar:", "Flytta punkt §14 Propositioner till punkt §13.",
+    ]

@@ -127,6 +127,8 @@ def _opens_contribution(block: Block, found, previous: Block | None, following: 
     """A top-level bullet of a two-level list (under headings, only with sub-bullets of its own),
     or a line naming who speaks ("Almi, Martin Hellström") followed by what they said."""
     if block.kind == "major":
+        if block.text[:1].islower() and block.text.endswith(":"):
+            return False  # a clause that leads into its sub-list ("fastställa Sektionsstyrelsens beslut att välja:")
         return not agenda or bool(found) or (following is not None and following.kind == "minor")
     return bool(found) and not found[2] and _says_something(following) \
         and not _list_of_names(block, following) and not _list_of_names(block, previous)
