@@ -192,6 +192,23 @@ def test_pdf_bullets_at_one_indent_are_left_as_written(tmp_path):
     ]
 
 
+def test_pdf_accents_set_apart_from_their_letters_are_put_back(tmp_path):
+    """LaTeX without T1 encoding sets "ö" as "o" with a "¨" glyph over it: the text layer has
+    "mo¨tet" unless the reader puts the accent back."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=11)
+    x = 20.0
+    for text, accent in [("Beslut om m", None), ("o", "¨"), ("tet p", None), ("a", "˚"), (" torsdag", None)]:
+        pdf.text(x, 30, text)
+        if accent:
+            pdf.text(x + 0.4, 30, accent)  # centred over the letter, a little right of its left edge
+        x += pdf.get_string_width(text)
+    pdf.output(str(tmp_path / "latex.pdf"))
+    assert [line.text for line in read_document(tmp_path / "latex.pdf").lines] == ["Beslut om mötet på torsdag"]
+
+
 def test_pdf_sideways_text_is_turned_upright(tmp_path):
     """A wide table printed along the page reads as the reader turns the page; the page's upright
     text comes first."""

@@ -8,6 +8,7 @@ import io
 import logging
 import re
 import statistics
+import unicodedata
 import zlib
 from collections import Counter
 from contextlib import contextmanager
@@ -34,6 +35,12 @@ for _name in ("pdfminer", "pdfplumber"):
 
 _BOLD = re.compile(r"bold|black|heavy|-bi?$", re.IGNORECASE)
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "ft", "ﬆ": "st"})
+# LaTeX without T1 font encoding sets "ö" as an "o" with a separate accent glyph over it, and the
+# text layer keeps them apart, the accent before or after its letter by a fraction of a point:
+# "mo¨tet", "p˚a", "Ordf¨orande". An accent next to a letter it belongs on is put on it; on
+# a Chalmers section's 55-page protocol every å, ä and ö was so split.
+_ACCENTS = {"¨": ("\u0308", "aouAOU"), "˚": ("\u030a", "aA"), "´": ("\u0301", "eE"), "`": ("\u0300", "eE")}
+_SPLIT_ACCENT = re.compile(rf"(?:(?<=[^\W\d_])[{''.join(_ACCENTS)}]|[{''.join(_ACCENTS)}](?=[^\W\d_]))")
 # A heading set in bold at the body size is short and is not a sentence or a clause of one.
 BOLD_HEADING_MAX_WORDS = 14
 _CLAUSE_END = (".", ",", ";", ":")
@@ -269,7 +276,7 @@ def _problem(error: Exception) -> str:
 
 def _pdf_line(page: int, frame: int, raw: dict, doubled: set[int]) -> _PdfLine | None:
     chars = [c for c in raw.get("chars", []) if c.get("text", "").strip()]
-    text = " ".join(raw.get("text", "").translate(_LIGATURES).split())
+    text = _accented(" ".join(raw.get("text", "").translate(_LIGATURES).split()))
     if not chars or not text:
         return None
     sizes = Counter()
@@ -278,6 +285,31 @@ def _pdf_line(page: int, frame: int, raw: dict, doubled: set[int]) -> _PdfLine |
     bold = all(_BOLD.search(c.get("fontname", "")) or id(c) in doubled for c in chars)
     ocr = 2 * sum(OCR_FONT in c.get("fontname", "") for c in chars) > len(chars)
     return _PdfLine(page, frame, text, float(raw["top"]), float(raw["bottom"]), float(raw["x0"]), float(raw["x1"]), sizes, bold, ocr)
+
+
+def _accented(text: str) -> str:
+    """Split accents put back on their letters: the letter before if it takes the accent, else
+    the one after ("mo¨tet" -> "mötet", "p˚a" -> "på", "¨ata" -> "äta")."""
+    if not _SPLIT_ACCENT.search(text):
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        accent = _ACCENTS.get(char)
+        if accent is not None:
+            combining, bases = accent
+            if out and out[-1] in bases:
+                out[-1] = unicodedata.normalize("NFC", out[-1] + combining)
+                i += 1
+                continue
+            if i + 1 < len(text) and text[i + 1] in bases:
+                out.append(unicodedata.normalize("NFC", text[i + 1] + combining))
+                i += 2
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _heading_step(lines: list[_PdfLine], body_size: float) -> float:
