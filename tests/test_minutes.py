@@ -484,3 +484,24 @@ def test_a_decision_clause_leading_into_its_list_stays_in_its_point():
     assert decided[0].lines[-2:] == [
         "fastställa föredragningslistan med följande ändringar:", "Flytta punkt §14 Propositioner till punkt §13.",
     ]
+
+
+def test_a_running_header_with_another_date_over_an_appended_protocol_is_still_a_header():
+    """A protocol bound with an earlier one as its appendix: "Chalmers studentkår 2017-05-11" over
+    its own pages, the same line with the earlier date over the appendix's, a page counter above."""
+    said = "Mötet diskuterade frågan och beslutade efter en kort diskussion att bifalla förslaget."
+    lines, number = [], 0
+    for page in range(1, 7):
+        date = "2017-05-11" if page <= 3 else "2017-04-19"
+        body = [f"Datateknologsektionen Sidan {page} av 6", f"Chalmers studentkår {date}", ""]
+        if page == 1:
+            body += ["Protokoll sektionsmöte 2017-05-11", ""]
+        body += [f"{page}.1 Punkt {page}", said, "", f"{page}.2 Fråga {page}", said]
+        for text in body:
+            number += 1
+            title = text.startswith("Protokoll")  # set larger than the rest, as the PDF has it
+            lines.append(Line(number, text, page, "heading" if title else None, 0 if title else None))
+    meeting = parse_minutes(Document(Path("sektionsmote.pdf"), lines))
+    headers = {line.number for line in lines if line.text.startswith(("Datateknologsektionen", "Chalmers"))}
+    assert headers <= set(meeting.page_furniture_lines)
+    assert not any("Chalmers studentkår" in item.text for item in meeting.items)

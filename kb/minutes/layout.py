@@ -88,9 +88,17 @@ def lay_out(lines: list[Line], wrapped: bool) -> Layout:
 
 
 def _normalised(text: str) -> str:
-    """A running header or footer's text, its page number aside ("Protokoll 3", "4 Styrelsen")."""
+    """A running header or footer's text, its page number aside ("Protokoll 3", "4 Styrelsen"),
+    and any other number read as a number: a protocol bound with earlier ones as appendices
+    repeats "Chalmers studentkår 2017-05-11" over its own pages and the same line with the
+    earlier dates over theirs. Not a paragraph's number: "§ 22 Dnr KS-2023-00679" opens a page
+    of its own in every municipal protocol, each with another number."""
     text = " ".join(text.split()).casefold()
-    return _EDGE_NUMBER.sub("", _COUNTER_ANYWHERE.sub(" ", text)).strip()
+    text = _EDGE_NUMBER.sub("", _COUNTER_ANYWHERE.sub(" ", text)).strip()
+    return text if text.startswith("§") else _DIGITS.sub("#", text)
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 # A page counter wherever the header's columns put it: "Protokoll 3 (12) Nämnden", "Sida 3 av 12".
