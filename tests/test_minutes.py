@@ -505,3 +505,19 @@ def test_a_running_header_with_another_date_over_an_appended_protocol_is_still_a
     headers = {line.number for line in lines if line.text.startswith(("Datateknologsektionen", "Chalmers"))}
     assert headers <= set(meeting.page_furniture_lines)
     assert not any("Chalmers studentkår" in item.text for item in meeting.items)
+
+
+def test_a_numbered_point_with_nothing_under_it_is_no_section_over_the_next_number():
+    """Python Sverige's notes: "1. Eric was elected as meeting chair" up to "5. ...", one line
+    each, then "6. Type of conference:" with its discussion. Point 5 is not point 6's section."""
+    said = "We discussed what kind of conference we want to arrange, and several options were raised."
+    meeting = parse_minutes(text_document(
+        "# Board meeting Python Sverige 2016-10-19\n\nNotes:\n\n1. Eric was elected as meeting chair\n"
+        "2. Martin was elected as meeting secretary\n3. Negar and Andrey were elected to review meeting notes\n"
+        "4. Eric started by reviewing notes from the last meeting\n"
+        "5. Martin reviewed some of the feedback from the 2016 conference\n"
+        f"6. Type of conference:\n{said} {said}\n\n7. Sponsors:\nWe need to start contacting sponsors. {said}\n",
+        name="styrelsemote.md",
+    ))
+    assert {item.section for item in meeting.items} == {None}
+    assert any("2. Martin was elected as meeting secretary" in item.lines for item in meeting.items)

@@ -141,6 +141,14 @@ def _says_something(following: Block | None) -> bool:
         and match_speaker(following.text) is None
 
 
+def _empty_point(child: Node, following: Node) -> bool:
+    """A numbered point with nothing under it, followed by the next number of the same kind
+    ("1. Eric was elected as meeting chair" / "2. Martin was elected ..."): a point that says all
+    in its title, not a section over what follows."""
+    return child.opener.kind == "numbered" and following.opener is not None and following.opener.kind == "numbered" \
+        and following.rank == child.rank
+
+
 def _list_of_names(block: Block, neighbour: Block | None) -> bool:
     """A name line next to another (a list of people), not a contribution."""
     if neighbour is None or neighbour.kind != block.kind:
@@ -289,7 +297,7 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             out.append(_item(part, part[0].text, path, None, []))
     for index, child in enumerate(node.children):
         following = node.children[index + 1] if index + 1 < len(node.children) else None
-        if child.title_only and following is not None and following.rank >= child.rank:
+        if child.title_only and following is not None and following.rank >= child.rank and not _empty_point(child, following):
             flush()
             # The titles before had nothing under them ("§ 17 Övriga frågor", "1. Andrey
             # Devyatkin" in a numbered list of those present): they name no section now, so
