@@ -297,7 +297,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             out.append(_item(part, part[0].text, path, None, []))
     for index, child in enumerate(node.children):
         following = node.children[index + 1] if index + 1 < len(node.children) else None
-        if child.title_only and following is not None and following.rank >= child.rank and not _empty_point(child, following):
+        if child.title_only and following is not None and following.rank >= child.rank \
+                and not _empty_point(child, following):
             flush()
             # The titles before had nothing under them ("§ 17 Övriga frågor", "1. Andrey
             # Devyatkin" in a numbered list of those present): they name no section now, so
@@ -342,7 +343,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
                 item.section = item.section[: -len(owner.opener.text)].rstrip(" >") or None
         lead = []
     if merged and out and not opening and sum(m.size for m in merged) < TINY_CHARS \
-            and out[-1].line_end < merged[0].opener.start and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
+            and out[-1].line_end < merged[0].opener.start \
+            and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
         # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it; not
         # when its point's own title is still to open an item (that would lose the title).
         tail = sorted(lead + [b for m in merged for b in m.all_blocks()], key=lambda block: block.start)
