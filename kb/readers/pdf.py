@@ -154,8 +154,9 @@ def pdf_lines(path: Path, data: bytes, limits=None) -> list[Line]:
         body.update(line.sizes)
     body_size = body.most_common(1)[0][0]
     styles = _headings(found, body_size, _heading_step(found, body_size))
-    bullets = {id(line): line.x0 for line in found if id(line) not in styles and BULLET_ENTRY.match(line.text)}
-    lists = list_levels(bullets, LIST_INDENT_TOLERANCE)
+    entries = {id(line): m.group(1) for line in found
+               if id(line) not in styles and (m := BULLET_ENTRY.match(line.text))}
+    lists = list_levels({id(line): line.x0 for line in found if id(line) in entries}, LIST_INDENT_TOLERANCE)
     usual_pitch, body_height = _usual_pitch(pages, body_size)
     lines: list[Line] = []
     for page in pages:
@@ -166,7 +167,7 @@ def pdf_lines(path: Path, data: bytes, limits=None) -> list[Line]:
             style, level = styles.get(id(line), (None, None))
             text = line.text
             if id(line) in lists:
-                style, level, text = "list", lists[id(line)], BULLET_ENTRY.match(text).group(1)
+                style, level, text = "list", lists[id(line)], entries[id(line)]
             lines.append(Line(len(lines) + 1, text, line.page, style, level))
             previous = line
     return lines

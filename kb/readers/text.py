@@ -107,10 +107,8 @@ def plain_text_lines(path: Path, data: bytes) -> list[Line]:
     (`list_levels`) where they stand at two indents or more: pandoc's plain text marks every
     level "-"."""
     lines = text_lines(path, data)
-    bullets = {i: len(line.text.expandtabs(4)) - len(line.text.expandtabs(4).lstrip())
-               for i, line in enumerate(lines) if BULLET_ENTRY.match(line.text)}
-    levels = list_levels(bullets, 1)
-    for i, level in levels.items():
-        line = lines[i]
-        lines[i] = Line(line.number, BULLET_ENTRY.match(line.text).group(1), line.page, "list", level)
+    entries = {i: m.group(1) for i, line in enumerate(lines) if (m := BULLET_ENTRY.match(line.text))}
+    indents = {i: len(lines[i].text.expandtabs(4)) - len(lines[i].text.expandtabs(4).lstrip()) for i in entries}
+    for i, level in list_levels(indents, 1).items():
+        lines[i] = Line(lines[i].number, entries[i], lines[i].page, "list", level)
     return lines
