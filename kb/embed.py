@@ -42,7 +42,7 @@ MAX_PASSAGE_CHARS = 1500
 PASSAGE_OVERLAP_CHARS = 300
 DETAIL_CHARS = 250
 # Raised whenever what is embedded for an item changes; the index then re-derives its passages.
-PASSAGES_VERSION = 2
+PASSAGES_VERSION = 3
 # The default model reads this many tokens, its prompt and special tokens included.
 MAX_QUERY_TOKENS = 512
 ALLOW_DOWNLOAD = "KB_ALLOW_DOWNLOAD"
@@ -288,16 +288,26 @@ class HashingEmbedder:
 def passage_texts(text: str, context: str, detail: bool = True) -> list[str]:
     """What is embedded for an item: its context line, then its text, in windows if it is long;
     and, for an item over 1.5 x DETAIL_CHARS, also its text in windows of DETAIL_CHARS, each with
-    the context line. An item is ranked by its best passage: the whole item answers questions
-    about the point, a window questions about one sentence in it. Measured on the dev corpus
+    the context line. The whole item answers questions about the point, a window questions about
+    one sentence in it (kb.search weighs the two). Measured on the dev corpus
     (eval/corpora, 150 questions, dense, when added): hit@1 0.560 -> 0.593, MRR@10 0.630 -> 0.672; windows of
     400 gave 0.647, of 150 0.669 and changed the seed's small items; whole blocks instead of
     windows 0.667."""
-    body = text.replace("\n", ". ").replace("..", ".")
+    body = _body(text)
     windows = _windows(body, MAX_PASSAGE_CHARS, PASSAGE_OVERLAP_CHARS)
     if detail and len(body) > 1.5 * DETAIL_CHARS:
         windows += _windows(body, DETAIL_CHARS, DETAIL_CHARS // 4)
     return [f"{context}\n{window}" if context else window for window in windows]
+
+
+def whole_windows(text: str) -> int:
+    """How many of an item's passages (`passage_texts`, in order) hold its whole text; the ones
+    after them are its detail windows."""
+    return len(_windows(_body(text), MAX_PASSAGE_CHARS, PASSAGE_OVERLAP_CHARS))
+
+
+def _body(text: str) -> str:
+    return text.replace("\n", ". ").replace("..", ".")
 
 
 def _windows(text: str, size: int, overlap: int) -> list[str]:

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 import numpy as np
 
 from kb.corpus import CorpusFile, list_corpus
-from kb.embed import PASSAGES_VERSION, Embedder, passage_texts, text_hash
+from kb.embed import PASSAGES_VERSION, Embedder, passage_texts, text_hash, whole_windows
 from kb.errors import DocumentError, IndexDamagedError, IndexMismatchError, KBError
 from kb.languages import LanguageShift
 from kb.lexical import lexical_terms
@@ -350,10 +350,13 @@ class Pipeline:
             last_before = store.last_passage_id()
             for rel, parsed in plan.parsed.items():
                 meeting_id = store.insert_meeting(rel, parsed.sha256, parsed.meeting)
+                points = _points(parsed.meeting.items)
                 for item, passages in parsed.passages:
-                    item_id = store.insert_item(meeting_id, item, lexical_terms(_lexical_text(parsed.meeting, item)))
-                    for passage in passages:
-                        store.insert_passage(item_id, text_hash(passage))
+                    item_id = store.insert_item(meeting_id, item, lexical_terms(_lexical_text(parsed.meeting, item)),
+                                                points[item.ordinal])
+                    whole = whole_windows(item.text)
+                    for number, passage in enumerate(passages):
+                        store.insert_passage(item_id, text_hash(passage), detail=number >= whole)
             store.forget_unused_embeddings(embedder.name)
             if base is None:
                 vectors = VectorIndex(embedder.dim, exact=self.cached_vectors)
@@ -418,6 +421,20 @@ def _context(meeting: Meeting, item: Item) -> str:
     path = " > ".join(part for part in (item.section, _later_part_title(item)) if part)
     parts = [who, path, _meeting_held(meeting)]
     return " | ".join(part for part in parts if part)
+
+
+def _points(items: list[Item]) -> dict[int, int]:
+    """Each item's point, as the ordinal of the point's first part: a later part of a point cut
+    in several (its text does not begin with the title all its parts carry) belongs to the point
+    of the item before it when that item carries the same title and section."""
+    points: dict[int, int] = {}
+    before: Item | None = None
+    for item in items:
+        continues = before is not None and _later_part_title(item) is not None \
+            and (before.title, before.section) == (item.title, item.section)
+        points[item.ordinal] = points[before.ordinal] if continues else item.ordinal
+        before = item
+    return points
 
 
 def _later_part_title(item: Item) -> str | None:

@@ -83,6 +83,12 @@ MIGRATIONS = [
     );
     CREATE INDEX attendance_meeting ON attendance(meeting_id);
     """,
+    # 3: which point an item is a part of (the ordinal of the point's first part), and which
+    # passages are detail windows, for the dense ranking (kb.search._dense).
+    """
+    ALTER TABLE items ADD COLUMN point INTEGER;
+    ALTER TABLE passages ADD COLUMN detail INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 HIT_COLUMNS = """
@@ -243,20 +249,23 @@ class Store:
         )
         return cursor.lastrowid
 
-    def insert_item(self, meeting_id: int, item, lexical_terms: str) -> int:
+    def insert_item(self, meeting_id: int, item, lexical_terms: str, point: int | None = None) -> int:
+        """An item; `point` is the ordinal of the first part of the point it is a part of."""
         cursor = self.db.execute(
             "INSERT INTO items (meeting_id, ordinal, title, text, organisation, speaker, section, decision, "
-            "line_start, line_end, page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "line_start, line_end, page, point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 meeting_id, item.ordinal, item.title, item.text, item.organisation, item.speaker,
                 item.section, item.decision, item.line_start, item.line_end, item.page,
+                item.ordinal if point is None else point,
             ),
         )
         self.db.execute("INSERT INTO items_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, lexical_terms))
         return cursor.lastrowid
 
-    def insert_passage(self, item_id: int, text_hash: str) -> None:
-        self.db.execute("INSERT INTO passages (item_id, text_hash) VALUES (?, ?)", (item_id, text_hash))
+    def insert_passage(self, item_id: int, text_hash: str, detail: bool = False) -> None:
+        self.db.execute("INSERT INTO passages (item_id, text_hash, detail) VALUES (?, ?, ?)",
+                        (item_id, text_hash, int(detail)))
 
     def item_texts(self, limit: int) -> list[str]:
         """Up to `limit` items' texts, spread over the index (every n-th item)."""
@@ -276,14 +285,26 @@ class Store:
         )
         return {r["item_id"]: r for r in rows}
 
-    def item_of_passages(self, passage_ids: Iterable[int]) -> dict[int, int]:
+    def item_of_passages(self, passage_ids: Iterable[int]) -> dict[int, tuple[int, bool]]:
+        """Each passage's item, and whether the passage is a detail window of it."""
         ids = [int(i) for i in passage_ids]
         if not ids:
             return {}
         rows = self.db.execute(
-            f"SELECT id, item_id FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
+            f"SELECT id, item_id, detail FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids
         )
-        return {r[0]: r[1] for r in rows}
+        return {r[0]: (r[1], bool(r[2])) for r in rows}
+
+    def points_of(self, item_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """Each item's point: its meeting and the ordinal of the point's first part (an item of an
+        index made before points were recorded is a point of its own)."""
+        ids = [int(i) for i in item_ids]
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT id, meeting_id, coalesce(point, ordinal) FROM items WHERE id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def party_names(self) -> dict[str, list[str]]:
         """Distinct organisations and speakers, read once per committed generation: every query

@@ -79,17 +79,22 @@ def test_hand_checked_agenda_points_start_items_or_stand_in_them_in_order(source
 
 
 @pytest.fixture(scope="module")
-def dev_report(tmp_path_factory):
+def dev_kb(tmp_path_factory):
     from kb import KnowledgeBase
 
     index = tmp_path_factory.mktemp("dev") / "index"
     with KnowledgeBase(index, log=lambda message: None) as kb:
         kb.update(CORPORA, progress=False)
-        report = evaluate(kb, load_queries(CORPORA), [DEFAULT_MODE], with_baseline=True)
-        # Every question again in the other language (paired.jsonl): the cross-lingual gap.
-        questions = load_queries(CORPORA) + [q for path in sorted(CORPORA.glob("*/paired.jsonl")) for q in load_queries(path)]
-        report["paired"] = evaluate(kb, questions, [DEFAULT_MODE])["kb"][DEFAULT_MODE]
-        return report
+        yield kb
+
+
+@pytest.fixture(scope="module")
+def dev_report(dev_kb):
+    report = evaluate(dev_kb, load_queries(CORPORA), [DEFAULT_MODE], with_baseline=True)
+    # Every question again in the other language (paired.jsonl): the cross-lingual gap.
+    questions = load_queries(CORPORA) + [q for path in sorted(CORPORA.glob("*/paired.jsonl")) for q in load_queries(path)]
+    report["paired"] = evaluate(dev_kb, questions, [DEFAULT_MODE])["kb"][DEFAULT_MODE]
+    return report
 
 
 # Measured in the default mode (hybrid) when written: 0.667 / 0.745 / 0.880 (README, "Quality");
@@ -117,3 +122,24 @@ def test_english_questions_do_about_as_well_as_the_same_questions_in_swedish(dev
     english, swedish = dev_report["paired"]["lang:en"], dev_report["paired"]["lang:sv"]
     assert english["hit@1"] >= swedish["hit@1"] - 0.05, (english, swedish)
     assert swedish["hit@1"] >= 0.60 and swedish["mrr@10"] >= 0.69, swedish
+
+
+@pytest.mark.model
+def test_the_part_that_holds_the_answer_leads_the_other_parts_of_its_point(dev_kb):
+    """A long point is cut into parts that all carry its title, so every part matches a question
+    about the point. Where several parts of the answer's point are among the hits, the part that
+    holds the answer came first in 28 of 40 dev questions when each item was ranked by its best
+    passage alone, and in 33 of 43 once drawn toward its best detail window and its point's best
+    part (kb.search, DETAIL_SHARE and POINT_SHARE)."""
+    from kb.evaluate import is_expected
+
+    questions = led = 0
+    for query in load_queries(CORPORA):
+        hits = dev_kb.search(query["query"], k=50, mode=DEFAULT_MODE)
+        answer = next((hit for hit in hits if is_expected(query, hit)), None)
+        siblings = [hit for hit in hits if answer and hit.item_id != answer.item_id
+                    and (hit.source, hit.title) == (answer.source, answer.title)]
+        if siblings:
+            questions += 1
+            led += all(hit.rank > answer.rank for hit in siblings)
+    assert questions >= 30 and led >= 0.73 * questions, (led, questions)

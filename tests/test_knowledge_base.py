@@ -212,6 +212,42 @@ def test_every_part_of_a_long_point_is_found_by_the_words_of_its_title(kb_factor
     assert any(reasons in hit.text and "Solcellspark" not in hit.text for hit in hits), [hit.text[:60] for hit in hits]
 
 
+def test_the_parts_of_a_long_point_are_recorded_as_one_point_and_long_items_keep_detail_windows(kb_factory, tmp_path):
+    from kb.embed import DETAIL_CHARS
+
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt yttrande till länsstyrelsen."
+    corpus = tmp_path / "long"
+    corpus.mkdir()
+    (corpus / "2024-10-01_protokoll.txt").write_text(
+        "Protokoll 2024-10-01\n\n§ 289 Solcellspark på Myra 3:18\n\nBeslut\nArbetsutskottet avstyrker ansökan." + said * 5 +
+        "\n\nSammanfattning av ärendet\nÅkermarken är värd mer." + said * 6 + "\n\n§ 290 Budget\n\nBudgeten antas." + said, encoding="utf-8")
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    items = kb.store.db.execute("SELECT id, title, ordinal, point, text FROM items ORDER BY ordinal").fetchall()
+    solar = [item for item in items if item["title"].startswith("§ 289")]
+    assert len(solar) >= 2 and {item["point"] for item in solar} == {solar[0]["ordinal"]}
+    assert [(item["ordinal"] == item["point"]) for item in items if not item["title"].startswith("§ 289")] == [True]
+    for item in items:
+        detail = [row[0] for row in kb.store.db.execute("SELECT detail FROM passages WHERE item_id = ? ORDER BY id", (item["id"],))]
+        assert detail[0] == 0 and any(detail) == (len(item["text"]) > 1.5 * DETAIL_CHARS), (item["title"], detail)
+
+
+def test_an_item_is_drawn_toward_its_best_detail_window_and_its_points_best_part():
+    from kb.search import DETAIL_SHARE, POINT_SHARE, _item_scores, _point_scores
+
+    scores = _item_scores({1: 0.90, 2: 0.78, 3: 0.805, 4: 0.84}, {1: 0.80, 2: 0.84})
+    assert scores[1] == pytest.approx(0.90 - DETAIL_SHARE * 0.10)  # its best sentence is weaker
+    assert scores[2] == pytest.approx(0.84) and scores[3] == 0.805
+
+    class Store:  # items 2 and 4 are parts of one point, 1 and 3 points of their own
+        def points_of(self, item_ids):
+            return {1: (7, 1), 2: (7, 2), 3: (7, 5), 4: (7, 2)}
+
+    pooled = _point_scores(Store(), {2: 0.80, 3: 0.805, 4: 0.84})
+    assert pooled[2] == pytest.approx(0.80 + POINT_SHARE * 0.04) and pooled[2] > pooled[3] == 0.805
+    assert pooled[4] == 0.84
+
+
 def test_a_question_naming_the_meeting_finds_its_items_by_the_meetings_title_and_date(kb_factory, tmp_path):
     corpus = tmp_path / "annual"
     corpus.mkdir()
