@@ -365,6 +365,22 @@ def test_an_attendance_list_as_a_numbered_point_with_a_name_a_line_and_space_bet
     assert any(item.title == "3 Mötesfunktionärer" for item in meeting.items)
 
 
+def test_attendance_lists_labelled_in_english():
+    """Some Swedish associations keep their minutes in English (Python Sverige): "Present board
+    members:" and "Absent:" label the lists as "Närvarande" and "Frånvarande" do."""
+    said = " The board discussed the matter at length and agreed to return to it at the next meeting."
+    meeting = parse_minutes(text_document(
+        "Board meeting 2023-05-23\n\nPresent board members:\n- Christine Winter\n- Anwesha Das\n\n"
+        "Absent: Alexander Hultner\n\nBudget\n\nThe treasurer presented the budget." + said
+    ))
+    assert meeting.attendees == ["Christine Winter", "Anwesha Das", "Alexander Hultner (frånvarande)"]
+    assert [item.title for item in meeting.items] == ["Budget"]
+    sentence = parse_minutes(text_document(
+        "Board meeting 2016-10-19\n\nHack day\n\nAttendees can listen to a few talks and pick a project." + said
+    ))
+    assert sentence.attendees == [] and "Attendees can listen" in sentence.items[0].text
+
+
 def test_a_table_rule_between_a_point_number_and_its_title():
     """Minutes typed in a table ("Punkt | Vad | Ansvar") come out of a PDF with the column rule
     between the number and the title: "4. | Ekonomi" is still point 4."""

@@ -30,7 +30,10 @@ _ATTENDANCE = re.compile(
     r"^(?:§\s*)?(?:\d{1,3}(?:\.\d+)*[.)]?\s+)?"
     r"(?:(?:övriga|beslutande|närvarande|tjänstgörande|ej tjänstgörande|frånvarande)\s+)?"
     r"(?:närvarande|beslutande|ledamöter|ersättare|deltagare|adjungerade|tjänstepersoner|tjänstemän|frånvarande"
-    r"|närvaro(?:lista|listan)?|deltagarlista(?:n)?|kallade)"
+    r"|närvaro(?:lista|listan)?|deltagarlista(?:n)?|kallade"
+    # and in English, as some Swedish associations keep their minutes ("Present board members:")
+    r"|(?:also\s+)?presents?(?:\s+(?:board\s+)?members)?|members\s+present|attendees|attendance|participants"
+    r"|absent(?:\s+members)?|apologies)"
     r"\s*:?\s*(?P<names>.*)$",
     re.I,
 )
@@ -238,7 +241,8 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
         if label and (not label.group("names") or is_name_list(label.group("names"))):
             numbers.add(line.number)
             opening = text.casefold()[:20]
-            status = "absent" if "frånvarande" in opening else "called" if "kallade" in opening else "present"
+            status = "absent" if "frånvarande" in opening or opening.startswith(("absent", "apologies")) \
+                else "called" if "kallade" in opening else "present"
             listed += [(name, status) for name in attendees(label.group("names"))]
             in_list, awaiting_names = True, not label.group("names")
             one_a_line = awaiting_names
