@@ -483,6 +483,27 @@ def test_pdf_ocr_text_layer_sizes_are_not_headings_unless_much_larger():
     assert headings(typeset) == ["Stenålderns samfällighet", "Emil väljs till justerare."]
 
 
+def test_pdf_ocr_section_signs_misread_are_put_back():
+    """Tesseract read a scanned protocol's "§" as "&", "$", "£", "8" or "8 " (two scanned annual
+    protocols of a housing cooperative), and its points ran together. An "8" is a section sign only
+    where the number follows the last point's; in a typeset PDF nothing changes."""
+    from kb.readers.pdf import _pdf_line, _section_signs
+
+    rows = ["& 1. Stämmans öppnande", "$2 Val av ordförande", "83 Beslut om ansvarsfrihet", "8 4. Val av revisor",
+            "£ 5. Avslutning", "8 12 stolar köptes in.", "& 6 Övrigt", "S 7 Nästa möte"]
+
+    def lines(font):
+        found = [_pdf_line(1, 0, _raw_line(text, 10.0, font, 20.0 * n), set()) for n, text in enumerate(rows)]
+        _section_signs(found)
+        return [line.text for line in found]
+
+    assert lines("NAXLUX+GlyphLessFont") == [
+        "§ 1. Stämmans öppnande", "§ 2 Val av ordförande", "§ 3 Beslut om ansvarsfrihet", "§ 4. Val av revisor",
+        "§ 5. Avslutning", "8 12 stolar köptes in.", "§ 6 Övrigt", "§ 7 Nästa möte",
+    ]
+    assert lines("ABCDEF+LiberationSerif") == rows
+
+
 def test_markdown_nikola_metadata_in_a_comment(tmp_path):
     """A Nikola post's ".. title:" lines in an HTML comment name the meeting; its ".. date:" is when
     the post went up (here two weeks after the meeting), so the date comes from elsewhere (here the

@@ -55,6 +55,15 @@ HEADING_SIZE_STEP = 1.0
 # points, body 9), each cutting an item.
 OCR_FONT = "GlyphLessFont"
 OCR_HEADING_RATIO = 1.5
+# Tesseract reads the section sign of a point's number as "&", "$", "£", "8" or "S": "& 4
+# Godkännande av röstlängd", "$9 Revisorernas berättelse", "£ 21. Avslutning", "812 Beslut i
+# frågan om ansvarsfrihet" and "8 12. Beslut ..." (§ 12) in a housing cooperative's two scanned
+# annual protocols, whose points had run together. In an OCR text layer, "&", "$" or "£" before a
+# line's number and title is "§"; so is an "8" or "S" when the number is the next one after the
+# last point's.
+_OCR_SECTION = re.compile(r"^[&$£]\s*(?=\d{1,3}\.?\s+[^\W\d_])")
+_OCR_LIKE_SECTION = re.compile(r"^[8S]\s*(?=(\d{1,2})\.?\s+[^\W\d_])")
+_SECTION_NUMBER = re.compile(r"^§\s*(\d{1,3})\.?\s")
 # Bullets whose left edges are this close (points) are one list level; LaTeX's and Word's list
 # levels step 12 to 36 points.
 LIST_INDENT_TOLERANCE = 3.0
@@ -153,6 +162,7 @@ def pdf_lines(path: Path, data: bytes, limits=None) -> list[Line]:
     for line in found:
         body.update(line.sizes)
     body_size = body.most_common(1)[0][0]
+    _section_signs(found)
     styles = _headings(found, body_size, _heading_step(found, body_size))
     entries = {id(line): m.group(1) for line in found
                if id(line) not in styles and (m := BULLET_ENTRY.match(line.text))}
@@ -286,6 +296,20 @@ def _pdf_line(page: int, frame: int, raw: dict, doubled: set[int]) -> _PdfLine |
     bold = all(_BOLD.search(c.get("fontname", "")) or id(c) in doubled for c in chars)
     ocr = 2 * sum(OCR_FONT in c.get("fontname", "") for c in chars) > len(chars)
     return _PdfLine(page, frame, text, float(raw["top"]), float(raw["bottom"]), float(raw["x0"]), float(raw["x1"]), sizes, bold, ocr)
+
+
+def _section_signs(lines: list[_PdfLine]) -> None:
+    """The section signs an OCR text layer misread, put back (see _OCR_SECTION)."""
+    last = None
+    for line in lines:
+        if line.ocr:
+            line.text = _OCR_SECTION.sub("§ ", line.text)
+            like = _OCR_LIKE_SECTION.match(line.text)
+            if like and last is not None and int(like.group(1)) == last + 1:
+                line.text = "§ " + line.text[like.end():]
+        number = _SECTION_NUMBER.match(line.text)
+        if number:
+            last = int(number.group(1))
 
 
 def _accented(text: str) -> str:
