@@ -504,6 +504,22 @@ def test_pdf_ocr_section_signs_misread_are_put_back():
     assert lines("ABCDEF+LiberationSerif") == rows
 
 
+def test_markdown_bold_titles_are_headings_where_the_file_has_no_heading_marks(tmp_path):
+    """Markdown converted from Word or PDF, and some secretaries, mark a point as a paragraph all
+    in bold ("**2. Ekonomi**", perhaps with the text on the next line after a hard break). As in
+    Word, such titles are headings where the file has few headings of its own; bold inside a
+    sentence, a bold label ("**Beslut:** att ...") and a bold sentence are not."""
+    path = tmp_path / "2024-05-02_styrelsemote.md"
+    path.write_text("Protokoll styrelsemöte 2024-05-02\n\n**1. Mötets öppnande**\\\nOrdföranden öppnade mötet.\n\n"
+                    "**2. Ekonomi**\n\nKassören redovisade att **budgeten** håller.\n\n**Beslut:** att godkänna rapporten.\n\n"
+                    "**Alla var överens om att fortsätta.**\n\n**3. Övriga frågor**\nInga.\n", encoding="utf-8")
+    headings = [line.text for line in read_document(path).lines if line.style == "heading"]
+    assert headings == ["1. Mötets öppnande", "2. Ekonomi", "3. Övriga frågor"]
+    path.write_text("# Protokoll\n\n## Ekonomi\n\n**Budget**\n\nText.\n\n## Lokaler\n\n**Nycklar**\n\nText.\n\n## Övrigt\n\nInga.\n",
+                    encoding="utf-8")
+    assert [line.text for line in read_document(path).lines if line.style == "heading"] == ["Protokoll", "Ekonomi", "Lokaler", "Övrigt"]
+
+
 def test_markdown_nikola_metadata_in_a_comment(tmp_path):
     """A Nikola post's ".. title:" lines in an HTML comment name the meeting; its ".. date:" is when
     the post went up (here two weeks after the meeting), so the date comes from elsewhere (here the

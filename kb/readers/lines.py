@@ -59,3 +59,26 @@ def list_levels(indents: dict[Hashable, float], tolerance: float) -> dict[Hashab
     if len(levels) < 2:
         return {}
     return {key: sum(level <= indent + tolerance for level in levels) - 1 for key, indent in indents.items()}
+
+
+def bold_title(text: str) -> bool:
+    """Whether a line set all in bold reads as a title: short, not a sentence or a clause of one,
+    not starting in lower case. How many secretaries mark an agenda point without heading styles
+    (in Word, and in Markdown as "**Ekonomi**")."""
+    text = text.strip()
+    return bool(text) and len(text.split()) <= 14 and not text.endswith((".", ",", ";", ":")) and not text[0].islower()
+
+
+def bold_headings(lines: list[Line]) -> list[Line]:
+    """Lines of style "bold" (a bold title) become headings one level below the styled ones, but
+    only where the document has few styled headings (as the PDF reader reads bold lines); where it
+    uses heading styles, bold is emphasis and the lines are running text."""
+    styled = [line.level or 0 for line in lines if line.style == "heading"]
+    bold = [line for line in lines if line.style == "bold"]
+    use = len(styled) < 3 and len(bold) >= 2
+    level = max(styled, default=-1) + 1
+    return [
+        Line(line.number, line.text, line.page, "heading" if use else None, level if use else None)
+        if line.style == "bold" else line
+        for line in lines
+    ]

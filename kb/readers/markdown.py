@@ -7,7 +7,7 @@ import importlib
 import re
 from pathlib import Path
 
-from kb.readers.lines import Line
+from kb.readers.lines import Line, bold_headings, bold_title
 from kb.readers.text import text_lines
 
 # "<!-- sida 3 -->", "<!-- page 3 of 9 -->", "<!-- pagebreak -->": where a page of the original
@@ -75,11 +75,33 @@ def markdown_lines(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]
             style, level, prefix = block
             for offset, text in enumerate(_inline_text(token).split("\n")):
                 if offset == 0:
-                    put(token.map[0], prefix + text, style, level)
+                    bold = style is None and not prefix and _bold_first_line(token) and bold_title(text)
+                    put(token.map[0], prefix + text, "bold" if bold else style, level)
                 else:
                     put(token.map[0] + offset, text)
             block = (None, None, "")
-    return out, metadata
+    return bold_headings(out), metadata
+
+
+def _bold_first_line(token) -> bool:
+    """Whether a paragraph's first line is all in bold ("**Ekonomi**", or "**Ekonomi**\\" with
+    the point's text on the next line): how Markdown converted from Word or PDF, and some
+    secretaries, mark an agenda point without a heading."""
+    children = token.children or []
+    end = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), len(children))
+    depth, found = 0, False
+    for child in children[:end]:
+        if child.type == "strong_open":
+            depth += 1
+        elif child.type == "strong_close":
+            depth -= 1
+        elif child.type == "text" and not child.content.strip():
+            continue
+        elif depth == 0:
+            return False
+        else:
+            found = True
+    return found
 
 
 def _inline_text(token) -> str:

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from kb.errors import DocumentError
-from kb.readers.lines import Line
+from kb.readers.lines import Line, bold_headings, bold_title
 
 _WORD_LEVEL = re.compile(r"(\d+)$")
 # The parts of a Word file that hold its text; their XML is held to XML_BYTES_PER_CHAR bytes for
@@ -47,32 +47,15 @@ def docx_lines(path: Path, data: bytes, limits=None) -> list[Line]:
             page = pages.get(paragraph._p)
             for raw in paragraph.text.split("\n"):
                 lines.append(Line(len(lines) + 1, raw, page, style, level))
-    return _bold_headings(lines)
+    return bold_headings(lines)
 
 
 def _bold_title(paragraph) -> bool:
-    """A short paragraph set in bold throughout that does not read as a sentence: how many
-    secretaries mark an agenda point in Word without heading styles."""
-    text = paragraph.text.strip()
+    """A paragraph set in bold throughout that reads as a title (`bold_title`)."""
     runs = [run for run in paragraph.runs if run.text.strip()]
-    if not text or not runs or len(text.split()) > 14 or text.endswith((".", ",", ";", ":")) or text[0].islower():
+    if not runs or not bold_title(paragraph.text):
         return False
     return all(run.bold or (run.bold is None and paragraph.style is not None and paragraph.style.font.bold) for run in runs)
-
-
-def _bold_headings(lines: list[Line]) -> list[Line]:
-    """Bold titles are headings one level below the styled ones, but only where the document has
-    few styled headings (as the PDF reader reads bold lines); where it uses heading styles, bold
-    is emphasis."""
-    styled = [line.level or 0 for line in lines if line.style == "heading"]
-    bold = [line for line in lines if line.style == "bold"]
-    use = len(styled) < 3 and len(bold) >= 2
-    level = max(styled, default=-1) + 1
-    return [
-        Line(line.number, line.text, line.page, "heading" if use else None, level if use else None)
-        if line.style == "bold" else line
-        for line in lines
-    ]
 
 
 def _check_unpacked_size(path: Path, data: bytes, limits) -> None:
