@@ -483,6 +483,22 @@ def test_pdf_ocr_text_layer_sizes_are_not_headings_unless_much_larger():
     assert headings(typeset) == ["Stenålderns samfällighet", "Emil väljs till justerare."]
 
 
+def test_pdf_text_layer_leftovers_that_are_no_text_are_dropped():
+    """pdfminer's "(cid:16)" for a glyph it cannot map, a replacement character inside a word, and
+    soft hyphens: inside a word they go, at a line's end one is a hyphen (joined with the next
+    line's word as any hyphenated word is)."""
+    from kb.readers.pdf import _pdf_line
+
+    def text(raw):
+        return _pdf_line(1, 0, _raw_line(raw, 10.0, "ABCDEF+LiberationSerif", 20.0), set()).text
+
+    assert text('Kampanjen "Mileone(cid:16) sopapassa(cid:16)"') == 'Kampanjen "Mileone sopapassa"'
+    assert text("Det är lag\ufffeligt.") == "Det är lagligt."
+    assert text("Thyra Zetterman Café\xadmästare") == "Thyra Zetterman Cafémästare"
+    assert text("Aktivitets\xaduts\xad") == "Aktivitetsuts-"
+    assert text("föregående styrelsensverk(cid:47)") == "föregående styrelsensverk-"
+
+
 def test_pdf_ocr_section_signs_misread_are_put_back():
     """Tesseract read a scanned protocol's "§" as "&", "$", "£", "8" or "8 " (two scanned annual
     protocols of a housing cooperative), and its points ran together. An "8" is a section sign only

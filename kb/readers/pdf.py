@@ -41,6 +41,10 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 # a Chalmers section's 55-page protocol every å, ä and ö was so split.
 _ACCENTS = {"¨": ("\u0308", "aouAOU"), "˚": ("\u030a", "aA"), "´": ("\u0301", "eE"), "`": ("\u0300", "eE")}
 _SPLIT_ACCENT = re.compile(rf"(?:(?<=[^\W\d_])[{''.join(_ACCENTS)}]|[{''.join(_ACCENTS)}](?=[^\W\d_]))")
+# Not text, in a text layer: an unmapped glyph, the (object) replacement characters, a soft hyphen
+# inside a word (one at a line's end is kept, as a hyphen).
+_LINE_END_GLYPH = re.compile(r"(?<=[^\W\d_])\(cid:\d+\)$")
+_ILLEGIBLE = re.compile(r"\(cid:\d+\)|[\ufffc\ufffd\ufffe\uffff]|\xad(?!$)")
 # A heading set in bold at the body size is short and is not a sentence or a clause of one.
 BOLD_HEADING_MAX_WORDS = 14
 _CLAUSE_END = (".", ",", ";", ":")
@@ -287,7 +291,7 @@ def _problem(error: Exception) -> str:
 
 def _pdf_line(page: int, frame: int, raw: dict, doubled: set[int]) -> _PdfLine | None:
     chars = [c for c in raw.get("chars", []) if c.get("text", "").strip()]
-    text = _accented(" ".join(raw.get("text", "").translate(_LIGATURES).split()))
+    text = _accented(_legible(" ".join(raw.get("text", "").translate(_LIGATURES).split())))
     if not chars or not text:
         return None
     sizes = Counter()
@@ -310,6 +314,17 @@ def _section_signs(lines: list[_PdfLine]) -> None:
         number = _SECTION_NUMBER.match(line.text)
         if number:
             last = int(number.group(1))
+
+
+def _legible(text: str) -> str:
+    """The line without what a text layer holds that is no text: pdfminer's "(cid:16)" for a glyph
+    it cannot map, the replacement and object-replacement characters ("lag\ufffeligt"), and soft
+    hyphens inside a word ("Café\xadmästare"); a soft hyphen that ends the line is a hyphen, so
+    that the word is joined with the next line's as a hyphenated one is, and so is an unmapped
+    glyph right after a word at the line's end (Typst's hyphen in LUDD's PDF variant:
+    "styrelsensverk(cid:47)" / "samhetsberättelse")."""
+    text = _ILLEGIBLE.sub("", _LINE_END_GLYPH.sub("-", text))
+    return text[:-1] + "-" if text.endswith("\xad") else text
 
 
 def _accented(text: str) -> str:
