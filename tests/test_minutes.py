@@ -98,6 +98,10 @@ def test_date_forms():
     assert find_dates("möte 18/3 2024") == [dt.date(2024, 3, 18)]
     assert find_dates("18 mars", year_hint=2024) == [dt.date(2024, 3, 18)]
     assert find_dates("31 februari 2020") == []
+    # Finland's Swedish-speaking municipalities: "Sammanträdestid 15.9.2022 kl. 18.00"
+    assert find_dates("Sammanträdestid 15.9.2022 kl. 18.00") == [dt.date(2022, 9, 15)]
+    assert find_dates("punkt 3.2.2024 och 1.2.3.2024") == [dt.date(2024, 2, 3)]
+    assert find_dates("Datum 2024-3-5") == [dt.date(2024, 3, 5)]
 
 
 def test_hyphenated_word_at_line_break_is_joined():
@@ -379,6 +383,28 @@ def test_attendance_lists_labelled_in_english():
         "Board meeting 2016-10-19\n\nHack day\n\nAttendees can listen to a few talks and pick a project." + said
     ))
     assert sentence.attendees == [] and "Attendees can listen" in sentence.items[0].text
+
+
+def test_headings_beside_the_paragraph_numbered_points_are_inside_them(tmp_path):
+    """A Finland-Swedish committee numbers its points "43 §" in bold headings, and under "43 §
+    Anmälningsärenden" lists "1. Evenemang ...", "Utställningar ..." in bold headings of the same
+    size. Beside §-numbered points such headings are parts of the point they follow; as siblings
+    of the points they had become the section of every point after them."""
+    said = " Nämnden antecknade informationen för kännedom och tackade för presentationen."
+    path = tmp_path / "2022-09-15_protokoll.md"
+    path.write_text("Protokoll 15.9.2022\n\n## 42 § Presentation av International Club\n\nKursen presenterades." + said +
+                    "\n\n## 43 § Anmälningsärenden\n\nBeredning: välfärdschefen.\n\n## 1. Evenemang och aktiviteter\n\n"
+                    "## Utställningar i stadsbiblioteket\n\nInspect, en utställning om invasiva växtarter." + said +
+                    "\n\n## 2. Öppethållningstider vid Pepparkakshuset\n\nTisdag till onsdag kl. 17-21." + said +
+                    "\n\n## 44 § Rekrytering av välfärdschef\n\nTjänsten lediganslås." + said * 2 +
+                    "\n\n## 45 § Budgetuppföljning\n\nUtfallet följer budgeten." + said, encoding="utf-8")
+    meeting = parse_minutes(read_document(path))
+    assert meeting.date == dt.date(2022, 9, 15)
+    later = [item for item in meeting.items if item.title.startswith(("44 §", "45 §"))]
+    assert len(later) == 2 and all(item.section is None for item in later), [(i.title, i.section) for i in later]
+    inside = [item for item in meeting.items if "Pepparkakshuset" in item.text or "Inspect" in item.text]
+    assert inside and all(item.title.startswith("43 §") or (item.section or "").startswith("43 §") for item in inside), \
+        [(i.title, i.section) for i in inside]
 
 
 def test_a_table_rule_between_a_point_number_and_its_title():

@@ -31,8 +31,10 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PATTERNS = [
     # 14 december 2020, 18 mars (year optional)
     (re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?\b", re.I), "dmy"),
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "iso"),
+    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "iso"),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})[ -](\d{4})\b"), "d/m y"),
+    # 15.9.2022, as Finland's Swedish-speaking municipalities write dates
+    (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), "d/m y"),
 ]
 
 # Personal names: two or three capitalised words ("Martin Hellström", "Lars-Åke Wassö").

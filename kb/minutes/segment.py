@@ -31,6 +31,9 @@ from kb.minutes.names import match_speaker
 MAX_CHARS = 1000
 MIN_CHARS = 200
 TINY_CHARS = 80
+# A point numbered as a paragraph: "§ 12", "§12", or "12 §" as Finland's Swedish-speaking
+# municipalities write it.
+_PARAGRAPH = re.compile(r"^(?:§\s*\d+|\d{1,3}\s*§)")
 MIN_POINTS = 5  # fewer parts at a rank are sections, not agenda points (see agenda_rank)
 CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
@@ -98,7 +101,12 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
     number_base = max(headings, default=0)
     # Where the points are numbered with "§", plain numbers ("1. VA-teknik", "5. VA-omvandling")
     # are a list inside a point: one rank deeper, so they never close a § point or title the next.
-    paragraph_marks = sum(b.kind == "numbered" and b.text.startswith("§") for b in blocks) >= 2
+    # So are the other headings at the level of the § headings ("1. Evenemang och aktiviteter",
+    # "Utställningar" inside a Finland-Swedish committee's "43 § Anmälningsärenden"): as siblings
+    # of the points they had become the section of every point after them.
+    paragraph_marks = sum(b.kind in ("numbered", "heading") and _PARAGRAPH.match(b.text) is not None for b in blocks) >= 2
+    paragraph_levels = {b.level or 0 for b in blocks if b.kind == "heading" and _PARAGRAPH.match(b.text)} \
+        if paragraph_marks else set()
     ranks: list[float | None] = []
     since_opener = -1  # blocks since the last opener; -1 before the first
     for index, block in enumerate(blocks):
@@ -106,9 +114,9 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
         found = match_speaker(block.text)
         rank: float | None = None
         if block.kind == "heading":
-            rank = block.level or 0
-        elif block.kind == "numbered" and (not trust_format or block.text.startswith("§")):
-            rank = number_base + (block.level or 1) + (paragraph_marks and not block.text.startswith("§"))
+            rank = (block.level or 0) + 0.5 * ((block.level or 0) in paragraph_levels and not _PARAGRAPH.match(block.text))
+        elif block.kind == "numbered" and (not trust_format or _PARAGRAPH.match(block.text)):
+            rank = number_base + (block.level or 1) + (paragraph_marks and not _PARAGRAPH.match(block.text))
         elif _opens_contribution(block, found, blocks[index - 1] if index else None, following, agenda):
             rank = CONTRIBUTION
         elif block.kind == "plain" and is_title(block.text) and block.start == block.end and following is not None \
