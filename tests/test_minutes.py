@@ -407,6 +407,26 @@ def test_headings_beside_the_paragraph_numbered_points_are_inside_them(tmp_path)
         [(i.title, i.section) for i in inside]
 
 
+def test_a_heading_that_is_only_the_paragraph_number_takes_the_next_heading_as_its_title(tmp_path):
+    """Markdown converted from a municipal PDF sets the number and the title as two headings
+    ("## **§ 119**" / "## **Gallring ...**"), and the contents' title ("## Innehåll") as a heading
+    of the same style: the number and title are one point's title, and the contents' title is no
+    section over the points."""
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
+    path = tmp_path / "2024-10-15_protokoll.md"
+    path.write_text("Sammanträdesprotokoll 2024-10-15\n\n## **Innehåll**\n\n| § | 119 | Gallring | 10 |\n| § | 120 | Prao | 12 |\n\n"
+                    "## **§ 119**\n\n## **Gallring av handlingar i kostsystemet Matilda**\n\n## **Sammanfattning**\n\n"
+                    "Det gamla systemet avvecklas." + said * 3 + "\n\n## **Yrkanden**\n\nOrdföranden yrkar bifall." + said +
+                    "\n\n## **§ 120**\n\n## **Gallring i Praoportalen**\n\n## **Sammanfattning**\n\nPortalen byts ut." + said * 3 +
+                    "\n\n## **§ 121**\n\n## **Sammanträdestider 2025**\n\nNämnden fastställer tiderna." + said,
+                    encoding="utf-8")
+    meeting = parse_minutes(read_document(path))
+    paths = [" > ".join(part for part in (item.section, item.title) if part) for item in meeting.items]
+    assert any("§ 119 Gallring av handlingar i kostsystemet Matilda" in p for p in paths), paths
+    assert any("§ 120 Gallring i Praoportalen" in p for p in paths) and any("§ 121 Sammanträdestider 2025" in p for p in paths), paths
+    assert not any("Innehåll" in (item.section or "") for item in meeting.items if "§ 1" in " ".join((item.section or "", item.title))), paths
+
+
 def test_a_table_rule_between_a_point_number_and_its_title():
     """Minutes typed in a table ("Punkt | Vad | Ansvar") come out of a PDF with the column rule
     between the number and the title: "4. | Ekonomi" is still point 4."""

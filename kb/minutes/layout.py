@@ -325,7 +325,7 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
             prev.text, offset = _join(prev.text, text)
             prev.pieces.append((offset, line.number))
             prev.end = line.number
-        elif _titles_number(out, kind, text, gap):
+        elif _titles_number(out, kind, text, level):
             prev = out[-1]
             prev.pieces.append((len(prev.text) + 1, line.number))
             prev.text, prev.end = f"{prev.text} {text}", line.number
@@ -403,10 +403,14 @@ def _heading_runs_on(out: list[Block], text: str, level: int | None, line: Line)
     return text[:1].islower() or len(last_line) >= 40 and not last_line.endswith(_TERMINAL)
 
 
-def _titles_number(out: list[Block], kind: str, text: str, gap: bool) -> bool:
+def _titles_number(out: list[Block], kind: str, text: str, level: int | None) -> bool:
     """A title on the line after a bare agenda number ("§ 187  Dnr BN-2025-00001" / "Förändring
-    av ärendelista") belongs to the number's line."""
-    if not out or out[-1].kind not in ("numbered", "heading") or kind != "plain" or out[-1].start != out[-1].end:
+    av ärendelista") belongs to the number's line; so does a heading after a heading that is
+    only the number, in the same style (Markdown converted from a municipal PDF: "## **§ 119**" /
+    "## **Gallring av handlingar i kostsystemet Matilda**")."""
+    if not out or out[-1].kind not in ("numbered", "heading") or out[-1].start != out[-1].end:
+        return False
+    if kind != "plain" and not (kind == "heading" and out[-1].kind == "heading" and out[-1].level == level):
         return False
     m = NUMBERED.match(out[-1].text)
     if not m:

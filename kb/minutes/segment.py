@@ -285,6 +285,7 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
     opening = list(prefix or [])  # the owner's title, for the first item made here
     section: list[str] = []
     section_party: str | None = None
+    section_rank = 0.0
     merged: list[Node] = []
 
     def flush():
@@ -312,13 +313,15 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             # Devyatkin" in a numbered list of those present): they name no section now, so
             # their text goes into the next item's.
             opening, lead = opening + lead, []
-            section = [child.opener.text]
+            section, section_rank = [child.opener.text], child.rank
             # A line under the title names whose section it is ("Avstämning läget" / "– Region JH").
             section_party = child.blocks[0].text if child.blocks else None
             lead += child.all_blocks()
             continue
-        if child.opener.kind == "plain" and not child.party:
-            section, section_party = [], None  # free text at this level closes the section
+        if child.opener.kind == "plain" and not child.party or child.rank < section_rank:
+            # free text at this level closes the section; so does a part of a higher rank than
+            # the section's title ("## Innehåll" above a contents table, before "§ 115")
+            section, section_party, section_rank = [], None, 0.0
         # Small sub-parts of a point that had to be cut ("Förslag", "Beslut") go together; a part
         # too small to answer anything alone ("Mötets öppnande / 12:14") goes with its neighbours
         # at any level; a contribution is its own item however small, unless it is one short
