@@ -499,6 +499,30 @@ def test_pdf_text_layer_leftovers_that_are_no_text_are_dropped():
     assert text("föregående styrelsensverk(cid:47)") == "föregående styrelsensverk-"
 
 
+def test_pdf_point_titles_hanging_left_of_their_text_come_before_it(tmp_path):
+    """A student section's Typst template sets each point's number and title in a column left of
+    its text, the title over two or three lines beside the text's lines: the title is read whole,
+    then the text, instead of line by line across both columns."""
+    pdf = FPDF(unit="pt")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    rows = [(100, "§6", "Godkännande av", "Mötet beslöt"), (114, None, "föregående", "att godkänna föregående protokoll."),
+            (128, None, "mötesprotokoll", None), (160, "§7", "Information från", "Inga nyheter från kåren."),
+            (174, None, "kåren", "Nästa möte hålls i maj."), (206, None, None, "Balansrapport 2017 visar 12 000 kr.")]
+    for y, number, title, text in rows:
+        if number:
+            pdf.text(76, y, number)
+        if title:
+            pdf.text(103, y, title)
+        if text:
+            pdf.text(219, y, text)
+    pdf.output(str(tmp_path / "hanging.pdf"))
+    assert [line.text for line in read_document(tmp_path / "hanging.pdf").lines if line.text] == [
+        "§6 Godkännande av föregående mötesprotokoll", "Mötet beslöt", "att godkänna föregående protokoll.",
+        "§7 Information från kåren", "Inga nyheter från kåren.", "Nästa möte hålls i maj.", "Balansrapport 2017 visar 12 000 kr.",
+    ]
+
+
 def test_pdf_ocr_section_signs_misread_are_put_back():
     """Tesseract read a scanned protocol's "§" as "&", "$", "£", "8" or "8 " (two scanned annual
     protocols of a housing cooperative), and its points ran together. An "8" is a section sign only

@@ -68,6 +68,11 @@ OCR_HEADING_RATIO = 1.5
 _OCR_SECTION = re.compile(r"^[&$£]\s*(?=\d{1,3}\.?\s+[^\W\d_])")
 _OCR_LIKE_SECTION = re.compile(r"^[8S]\s*(?=(\d{1,2})\.?\s+[^\W\d_])")
 _SECTION_NUMBER = re.compile(r"^§\s*(\d{1,3})\.?\s")
+# A point's number and title set in a column left of its text ("§6 Godkännande av" | "Mötet
+# beslöt"): the gap before the text, in font sizes (a word gap is a quarter of one; in the Typst
+# template that sets its minutes so, the gap is 2.2 to 9).
+HANGING_GAP = 2.0
+_HANGING_NUMBER = re.compile(r"^(?:§\s*\d{1,3}|\d{1,3}\s*§|\d{1,3}(?:\.\d+)*\.?)\s+[^\W\d_]")
 # Bullets whose left edges are this close (points) are one list level; LaTeX's and Word's list
 # levels step 12 to 36 points.
 LIST_INDENT_TOLERANCE = 3.0
@@ -207,7 +212,7 @@ def _read_pages(path: Path, data: bytes, limits) -> list[list[_PdfLine]]:
                 for frame, chars in enumerate(_upright_and_turned(page.chars, float(page.width), float(page.height))):
                     chars, doubled = _without_overprint(chars)
                     raws = chars_to_textmap(chars, x_tolerance_ratio=WORD_GAP).extract_text_lines(return_chars=True) if chars else []
-                    lines += [line for raw in raws if (line := _pdf_line(number, frame, raw, doubled))]
+                    lines += [line for raw in _hanging_headings(raws) if (line := _pdf_line(number, frame, raw, doubled))]
                 pages.append(lines)
                 page.close()  # drop the page's parsed objects; long PDFs otherwise stay in memory
                 chars_read += sum(len(line.text) for line in lines)
@@ -226,6 +231,51 @@ def _read_pages(path: Path, data: bytes, limits) -> list[list[_PdfLine]]:
     if not pages:
         raise DocumentError(path, "unreadable PDF: no pages found")
     return pages
+
+
+def _hanging_headings(raws: list[dict]) -> list[dict]:
+    """Lines apart where a point's number and title hang in a column left of its text ("§6
+    Godkännande av" | "Mötet beslöt", and the title's next lines "föregående", "mötesprotokoll"
+    beside the text's): the title, all its lines joined, before the text, which keeps its lines.
+    A line so read starts with a point's number and has a gap of HANGING_GAP times its size before
+    the text; the title's further lines stand between the number and the text's column. A student
+    section's Typst template sets its minutes so, and its titles and texts had run together line
+    by line ("§6 Godkännande av Mötet beslöt föregående att godkänna ...")."""
+    out: list[dict] = []
+    title: dict | None = None  # the hanging title being read, and where its columns are
+    for raw in raws:
+        chars = sorted(raw.get("chars", []), key=lambda c: c["x0"])
+        size = max((float(c["size"]) for c in chars), default=0.0)
+        cut = next((i for i in range(1, len(chars)) if chars[i]["x0"] - chars[i - 1]["x1"] >= HANGING_GAP * size), None)
+        left = _sub_line(chars[:cut]) if cut else None
+        if left is not None and _HANGING_NUMBER.match(left["text"]):
+            title = {"raw": left, "number_x": chars[0]["x0"], "text_x": chars[cut]["x0"], "bottom": raw["bottom"]}
+            out += [left, _sub_line(chars[cut:])]
+            continue
+        if title is not None and title["number_x"] + 2 < chars[0]["x0"] < title["text_x"] - HANGING_GAP * size \
+                and raw["top"] - title["bottom"] < 1.5 * size:
+            beside = [c for c in chars if c["x1"] <= title["text_x"] - 2]
+            rest = [c for c in chars if c["x1"] > title["text_x"] - 2]
+            title["raw"]["text"] += " " + _sub_line(beside)["text"]
+            title["raw"]["chars"] += beside
+            title["bottom"] = raw["bottom"]
+            if rest:
+                out.append(_sub_line(rest))
+            continue
+        if chars and title is not None and chars[0]["x0"] < title["text_x"] - 2:
+            title = None  # something else in the title's column: the title has ended
+        out.append(raw)
+    return out
+
+
+def _sub_line(chars: list[dict]) -> dict:
+    """Some of a line's characters as a line of their own."""
+    from pdfplumber.utils import chars_to_textmap
+
+    found = chars_to_textmap(chars, x_tolerance_ratio=WORD_GAP).extract_text_lines(return_chars=True)
+    text = " ".join(line["text"] for line in found)
+    return {"chars": list(chars), "text": text, "top": min(c["top"] for c in chars), "bottom": max(c["bottom"] for c in chars),
+            "x0": min(c["x0"] for c in chars), "x1": max(c["x1"] for c in chars)}
 
 
 def _upright_and_turned(chars: list[dict], width: float, height: float) -> tuple[list[dict], list[dict]]:
