@@ -516,10 +516,16 @@ def test_pdf_point_titles_hanging_left_of_their_text_come_before_it(tmp_path):
             pdf.text(103, y, title)
         if text:
             pdf.text(219, y, text)
+    # A point's time at the right margin, and its text under the title: no hanging title, and
+    # the text stays apart from the title.
+    pdf.text(76, 240, "8. Mötets avslutande")
+    pdf.text(480, 240, "18:05")
+    pdf.text(90, 254, "Ordföranden avslutade mötet och tackade alla för ett givande möte i dag.")
     pdf.output(str(tmp_path / "hanging.pdf"))
     assert [line.text for line in read_document(tmp_path / "hanging.pdf").lines if line.text] == [
         "§6 Godkännande av föregående mötesprotokoll", "Mötet beslöt", "att godkänna föregående protokoll.",
         "§7 Information från kåren", "Inga nyheter från kåren.", "Nästa möte hålls i maj.", "Balansrapport 2017 visar 12 000 kr.",
+        "8. Mötets avslutande 18:05", "Ordföranden avslutade mötet och tackade alla för ett givande möte i dag.",
     ]
 
 
