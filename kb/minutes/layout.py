@@ -45,10 +45,8 @@ _COUNTER_REACH = 3  # how many lines after a page counter a running header may r
 _HEADER_WORDS = 20  # the longest header line (all its columns) that may hold a page counter
 _COUNTER_INSIDE = re.compile(r"\s(\d{1,3})\s*\((\d{1,3})\)()\s")
 # (four lines of header are common: issuer, body, "Datum", the date)
-# A table of contents entry: a title, dot leaders (or a tab run) and a page number; or long dot
-# leaders alone, where the page numbers stand in a column of their own (a Finland-Swedish
-# municipality's "16 § Sammanträdets laglighet ......").
-_CONTENTS_ENTRY = re.compile(r"(?:[.…·](?:\s?)){4,}\s*\d{1,4}\s*$|…{2,}[.\s]*\d{1,4}\s*$|(?:\.\s?){12,}$")
+# A table of contents entry: a title, dot leaders (or a tab run) and a page number.
+_CONTENTS_ENTRY = re.compile(r"(?:[.…·](?:\s?)){4,}\s*\d{1,4}\s*$|…{2,}[.\s]*\d{1,4}\s*$")
 
 
 @dataclass
