@@ -248,7 +248,7 @@ def _hanging_headings(raws: list[dict]) -> list[dict]:
         chars = sorted(raw.get("chars", []), key=lambda c: c["x0"])
         size = max((float(c["size"]) for c in chars), default=0.0)
         cut = next((i for i in range(1, len(chars)) if chars[i]["x0"] - chars[i - 1]["x1"] >= HANGING_GAP * size), None)
-        left = _sub_line(chars[:cut]) if cut else None
+        left = _sub_line(chars[:cut]) if cut and _HANGING_NUMBER.match(raw.get("text", "")) else None
         # the text's column is the wider (a time or page number at the right margin is no text)
         if left is not None and _HANGING_NUMBER.match(left["text"]) \
                 and right - chars[cut]["x0"] > chars[cut]["x0"] - chars[0]["x0"]:
