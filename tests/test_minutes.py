@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from kb.minutes import find_dates, parse_minutes, parse_speaker
+from kb.minutes.names import name_and_role
 from kb.readers import Document, Line, read_document
 from tests.conftest import SEED
 
@@ -425,6 +426,25 @@ def test_a_heading_that_is_only_the_paragraph_number_takes_the_next_heading_as_i
     assert any("§ 119 Gallring av handlingar i kostsystemet Matilda" in p for p in paths), paths
     assert any("§ 120 Gallring i Praoportalen" in p for p in paths) and any("§ 121 Sammanträdestider 2025" in p for p in paths), paths
     assert not any("Innehåll" in (item.section or "") for item in meeting.items if "§ 1" in " ".join((item.section or "", item.title))), paths
+
+
+def test_an_attendance_list_set_as_a_table_of_names_and_roles():
+    """A student section's template lists those present as a table, name and role, read line by
+    line with no comma between ("Närvaro: Ella Svensson Ordförande" / "Loke Bahr Vice
+    ordförande"), a long role hyphenated over two lines; the role's word had made the first line a
+    sentence, and the whole list content."""
+    said = " Styrelsen gick igenom läget och beslutade att återkomma till frågan vid nästa möte."
+    meeting = parse_minutes(text_document(
+        "Protokoll för styrelsemöte S06, 24 februari 2026\n\nNärvaro: Ella Svensson Ordförande\nLoke Bahr Vice ordförande\n"
+        "Dag Hemberg Revisor\nFredrik Pettersson Kassör tillika juster-\ningsperson\n\n§1 Mötets öppnande\nElla Svensson förklarade mötet öppnat." + said +
+        "\n\n§2 Budget\nBudgeten godkändes." + said
+    ))
+    assert meeting.attendees == ["Ella Svensson, Ordförande", "Loke Bahr, Vice ordförande", "Dag Hemberg, Revisor",
+                                 "Fredrik Pettersson, Kassör tillika justeringsperson"]  # a role hyphenated over two lines
+    assert not any("Hemberg" in item.text or "ingsperson" in item.text for item in meeting.items)
+    assert name_and_role("Ella Svensson Ordförande") == "Ella Svensson, Ordförande"
+    assert name_and_role("Loke Bahr Vice ordförande") == "Loke Bahr, Vice ordförande"
+    assert name_and_role("Mötet beslutade att godkänna.") is None and name_and_role("Anna Berg (S), ordförande") is None
 
 
 def test_a_table_rule_between_a_point_number_and_its_title():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.minutes.names import LOWER, UPPER, attendees, dates_at, is_name_list
+from kb.minutes.names import LOWER, ROLE, UPPER, attendees, dates_at, is_name_list, name_and_role
 from kb.readers import Line
 from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
 BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
@@ -235,26 +235,46 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
     listed: list[tuple[str, str]] = []  # (name, "present" | "absent" | "called")
     in_list = awaiting_names = one_a_line = False
     status = "present"
+    second_half: int | None = None  # a hyphenated word's second line, read with its first
     for index, line in enumerate(lines):
+        if line.number == second_half:
+            continue
         text = _without_bullet(line.text.strip())
+        following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
+        joined = in_list and text.endswith("-") and following[:1].islower()
+        if joined:  # a role hyphenated at the line's end ("Ledamot tillika juster-" / "ingsperson")
+            text = text[:-1] + following
         label = _ATTENDANCE.match(text)
-        if label and (not label.group("names") or is_name_list(label.group("names"))):
+        names = label.group("names") if label else ""
+        if label and (not names or is_name_list(names) or name_and_role(names)):
             numbers.add(line.number)
             opening = text.casefold()[:20]
             status = "absent" if "frånvarande" in opening or opening.startswith(("absent", "apologies")) \
                 else "called" if "kallade" in opening else "present"
-            listed += [(name, status) for name in attendees(label.group("names"))]
+            listed += [(name, status) for name in _entries(names)]
             in_list, awaiting_names = True, not label.group("names")
             one_a_line = awaiting_names
-        elif in_list and text and is_name_list(text):
+        elif in_list and text and (is_name_list(text) or name_and_role(text)):
             numbers.add(line.number)
-            listed += [(name, status) for name in attendees(text)]
+            listed += [(name, status) for name in _entries(text)]
             awaiting_names = False
+            if joined:
+                second_half = lines[index + 1].number
+                numbers.add(second_half)
         elif not text and in_list and (awaiting_names or one_a_line and _name_follows(lines, index)):
             continue  # blank lines before the first name, or between names one a line
         else:
             in_list = False
     return numbers, _attendance(listed)
+
+
+def _entries(text: str) -> list[str]:
+    """The people a line of an attendance list names: "Name, role" where a name and a known role
+    stand without a comma between ("Loke Bahr Vice ordförande"), else as `attendees` reads them."""
+    split = name_and_role(text)
+    if split and re.fullmatch(ROLE, split.split(", ", 1)[1]):
+        return [split]
+    return attendees(text) if is_name_list(text) or not split else [split]
 
 
 def _attendance(listed: list[tuple[str, str]]) -> list[str]:

@@ -81,6 +81,11 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_SENTENCE_PUNCTUATION = (".", "!", "?", ":", ";")
+# Role words the function-word list holds (a role after a name is no sentence).
+_ROLE_NOUNS = frozenset({"ordförande", "ordföranden", "sekreterare", "kassör"})
+
+
 def is_personal_name(text: str) -> bool:
     words = re.split(r"[\s-]+", text.strip())
     return len(words) >= 2 and not any(word.casefold() in _FUNCTION_WORDS for word in words)
@@ -120,6 +125,24 @@ def is_name_list(text: str) -> bool:
     return bool(m) and is_personal_name(m.group(0)) and ":" not in text and not text.endswith(".") and all(
         len(chunk.split()) <= 5 for chunk in re.split(r",|\boch\b", text)
     )
+
+
+def name_and_role(text: str) -> str | None:
+    """"Loke Bahr Vice ordförande" -> "Loke Bahr, Vice ordförande": a name followed by a role of
+    one to three words with no comma between, as a list of those present set as a two-column table
+    reads line by line; None for anything else. For lines inside an attendance list only: out of
+    one, two capitalised words and two more are as often a sentence's start."""
+    words = text.split()
+    if not 3 <= len(words) <= 6 or not all(word.replace("-", "").isalpha() for word in words) \
+            or text.endswith(_SENTENCE_PUNCTUATION):
+        return None
+    splits = []
+    for size in (3, 2):
+        name, role = " ".join(words[:size]), " ".join(words[size:])
+        if re.fullmatch(NAME, name) and is_personal_name(name) and role and len(words) - size <= 3 \
+                and all(word.casefold() not in _FUNCTION_WORDS - _ROLE_NOUNS for word in words[size:]):
+            splits.append((re.fullmatch(ROLE, role) is None, size, f"{name}, {role}"))
+    return min(splits)[2] if splits else None  # a known role's words stay the role's
 
 
 def attendees(text: str) -> list[str]:

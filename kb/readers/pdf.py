@@ -259,7 +259,7 @@ def _hanging_headings(raws: list[dict]) -> list[dict]:
         rest = chars[len(beside):]
         if title is not None and beside and title["number_x"] + 2 < chars[0]["x0"] \
                 and raw["top"] - title["bottom"] < 1.5 * size \
-                and (not rest or abs(rest[0]["x0"] - title["text_x"]) <= 3):
+                and (not rest or rest[0]["x0"] >= title["text_x"] - 3):
             # the title's next line, alone in its column or beside a line of the text's column
             title["raw"]["text"] += " " + _sub_line(beside)["text"]
             title["raw"]["chars"] += beside
