@@ -246,7 +246,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             text = text[:-1] + following
         label = _ATTENDANCE.match(text)
         names = label.group("names") if label else ""
-        if label and (not names or is_name_list(names) or name_and_role(names)):
+        if label and (not names or _entries(names)):
             numbers.add(line.number)
             opening = text.casefold()[:20]
             status = "absent" if "frånvarande" in opening or opening.startswith(("absent", "apologies")) \
@@ -254,9 +254,9 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             listed += [(name, status) for name in _entries(names)]
             in_list, awaiting_names = True, not label.group("names")
             one_a_line = awaiting_names
-        elif in_list and text and (is_name_list(text) or name_and_role(text)):
+        elif in_list and text and (entries := _entries(text)):
             numbers.add(line.number)
-            listed += [(name, status) for name in _entries(text)]
+            listed += [(name, status) for name in entries]
             awaiting_names = False
             if joined:
                 second_half = lines[index + 1].number
@@ -269,12 +269,15 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
 
 
 def _entries(text: str) -> list[str]:
-    """The people a line of an attendance list names: "Name, role" where a name and a known role
-    stand without a comma between ("Loke Bahr Vice ordförande"), else as `attendees` reads them."""
+    """The people a line of an attendance list names ([] when it names none): "Name, role" where a
+    name and a known role stand without a comma between ("Loke Bahr Vice ordförande"), else as
+    `attendees` reads a list of names."""
     split = name_and_role(text)
     if split and re.fullmatch(ROLE, split.split(", ", 1)[1]):
         return [split]
-    return attendees(text) if is_name_list(text) or not split else [split]
+    if is_name_list(text):
+        return attendees(text)
+    return [split] if split else []
 
 
 def _attendance(listed: list[tuple[str, str]]) -> list[str]:

@@ -81,11 +81,6 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-_SENTENCE_PUNCTUATION = (".", "!", "?", ":", ";")
-# Role words the function-word list holds (a role after a name is no sentence).
-_ROLE_NOUNS = frozenset({"ordförande", "ordföranden", "sekreterare", "kassör"})
-
-
 def is_personal_name(text: str) -> bool:
     words = re.split(r"[\s-]+", text.strip())
     return len(words) >= 2 and not any(word.casefold() in _FUNCTION_WORDS for word in words)
@@ -133,14 +128,13 @@ def name_and_role(text: str) -> str | None:
     reads line by line; None for anything else. For lines inside an attendance list only: out of
     one, two capitalised words and two more are as often a sentence's start."""
     words = text.split()
-    if not 3 <= len(words) <= 6 or not all(word.replace("-", "").isalpha() for word in words) \
-            or text.endswith(_SENTENCE_PUNCTUATION):
-        return None
+    if not 3 <= len(words) <= 6 or not all(word.replace("-", "").isalpha() for word in words):
+        return None  # punctuation, digits: a sentence or a list, not a name and a role
     splits = []
     for size in (3, 2):
         name, role = " ".join(words[:size]), " ".join(words[size:])
         if re.fullmatch(NAME, name) and is_personal_name(name) and role and len(words) - size <= 3 \
-                and all(word.casefold() not in _FUNCTION_WORDS - _ROLE_NOUNS for word in words[size:]):
+                and all(word.casefold() not in _FUNCTION_WORDS or re.fullmatch(ROLE, word) for word in words[size:]):
             splits.append((re.fullmatch(ROLE, role) is None, size, f"{name}, {role}"))
     return min(splits)[2] if splits else None  # a known role's words stay the role's
 
