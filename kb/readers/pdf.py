@@ -245,19 +245,26 @@ def _hanging_headings(raws: list[dict]) -> list[dict]:
     title: dict | None = None  # the hanging title being read, and where its columns are
     right = max((raw["x1"] for raw in raws), default=0.0)
     for raw in raws:
+        numbered = _HANGING_NUMBER.match(raw.get("text", "")) is not None
+        if not numbered and title is None:
+            out.append(raw)  # most lines: no point's number, no title being read
+            continue
         chars = sorted(raw.get("chars", []), key=lambda c: c["x0"])
         size = max((float(c["size"]) for c in chars), default=0.0)
         cut = next((i for i in range(1, len(chars)) if chars[i]["x0"] - chars[i - 1]["x1"] >= HANGING_GAP * size), None)
-        left = _sub_line(chars[:cut]) if cut and _HANGING_NUMBER.match(raw.get("text", "")) else None
+        left = _sub_line(chars[:cut]) if cut and numbered else None
         # the text's column is the wider (a time or page number at the right margin is no text)
         if left is not None and _HANGING_NUMBER.match(left["text"]) \
                 and right - chars[cut]["x0"] > chars[cut]["x0"] - chars[0]["x0"]:
             title = {"raw": left, "number_x": chars[0]["x0"], "text_x": chars[cut]["x0"], "bottom": raw["bottom"]}
             out += [left, _sub_line(chars[cut:])]
             continue
-        beside = [c for c in chars if title is not None and c["x1"] <= title["text_x"] - HANGING_GAP * size]
+        if title is None:
+            out.append(raw)
+            continue
+        beside = [c for c in chars if c["x1"] <= title["text_x"] - HANGING_GAP * size]
         rest = chars[len(beside):]
-        if title is not None and beside and title["number_x"] + 2 < chars[0]["x0"] \
+        if beside and title["number_x"] + 2 < chars[0]["x0"] \
                 and raw["top"] - title["bottom"] < 1.5 * size \
                 and (not rest or rest[0]["x0"] >= title["text_x"] - 3):
             # the title's next line, alone in its column or beside a line of the text's column
@@ -267,7 +274,7 @@ def _hanging_headings(raws: list[dict]) -> list[dict]:
             if rest:
                 out.append(_sub_line(rest))
             continue
-        if chars and title is not None and chars[0]["x0"] < title["text_x"] - 2:
+        if chars and chars[0]["x0"] < title["text_x"] - 2:
             title = None  # something else in the title's column: the title has ended
         out.append(raw)
     return out
