@@ -303,9 +303,10 @@ def stats(index_dir, as_json):
                  ("Swedish-English", "swedish_english_dictionary", "dict-freedict-swe-eng")]
         present = [name for name, key, _ in kinds if languages[key]]
         missing = [(name, package) for name, key, package in kinds if not languages[key]]
+        have = ["Folkets lexikon"] * languages["folkets_lexikon"] + [f"FreeDict's {_dictionaries(present)}"] * bool(present)
         dictionaries = ", ".join(
-            [f"with the {_dictionaries(present)}"] * bool(present)
-            + [f"without the {_dictionaries([name for name, _ in missing])} "
+            [f"with {' and '.join(have)}"] * bool(have)
+            + [f"without FreeDict's {_dictionaries([name for name, _ in missing])} "
                f"({', '.join(package for _, package in missing)} not installed)"] * bool(missing))
         click.echo(f"languages: minutes in {languages['minutes']}; {other} questions moved toward them; "
                    f"hybrid search {dictionaries}")

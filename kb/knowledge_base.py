@@ -382,4 +382,5 @@ def _languages(recorded: str | None) -> dict:
     shift = LanguageShift.from_json(recorded)
     dictionaries = bilingual.available()
     return {"minutes": shift.corpus if shift else None, "shift": shift is not None,
-            "english_swedish_dictionary": dictionaries["en"], "swedish_english_dictionary": dictionaries["sv"]}
+            "english_swedish_dictionary": dictionaries["en"], "swedish_english_dictionary": dictionaries["sv"],
+            "folkets_lexikon": bool(bilingual.lexicon())}

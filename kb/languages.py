@@ -65,6 +65,15 @@ def majority_language(texts: Iterable[str]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def languages_of(texts: list[str], default: str = "sv") -> list[str]:
+    """Each text's language; one that cannot be told (a list of names, "Mötet avslutas 13:00")
+    is in the language most of the others are in, or `default` (kb's minutes are Swedish)."""
+    found = [language_of(text) for text in texts]
+    counts = Counter(language for language in found if language)
+    fallback = counts.most_common(1)[0][0] if counts else default
+    return [language or fallback for language in found]
+
+
 def calibration_words(language: str) -> list[str]:
     """Every n-th word of the language's stop-word list, in a fixed order: CALIBRATION_WORDS."""
     words = sorted(word for word in _stop_words(language) if word.isalpha())

@@ -29,15 +29,15 @@ import numpy as np
 from kb.corpus import CorpusFile, list_corpus
 from kb.embed import PASSAGES_VERSION, Embedder, passage_texts, text_hash, whole_windows
 from kb.errors import DocumentError, IndexDamagedError, IndexMismatchError, KBError
-from kb.languages import LanguageShift
+from kb.languages import LanguageShift, languages_of
 from kb.lexical import lexical_terms
 from kb.minutes import DEFAULT_SEGMENTER, PARSER_VERSION, SEGMENTERS, Item, Meeting
 from kb.readers import DEFAULT_LIMITS, Limits, read_bytes, read_document
 from kb.store import Store, StoredMeeting
 from kb.vectors import VectorIndex, kb_files, vector_file
 
-# Raised whenever what BM25 reads for an item changes (`_lexical_text`).
-LEXICAL_VERSION = 3
+# Raised whenever what BM25 reads for an item changes (`_lexical_text`, the column of its language).
+LEXICAL_VERSION = 4
 # What items, passages and lexical terms a file gives; an index that records another parses its
 # files again (embeddings of unchanged passage texts are reused).
 ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}.{LEXICAL_VERSION}"
@@ -351,9 +351,10 @@ class Pipeline:
             for rel, parsed in plan.parsed.items():
                 meeting_id = store.insert_meeting(rel, parsed.sha256, parsed.meeting)
                 points = _points(parsed.meeting.items)
-                for item, passages in parsed.passages:
+                languages = languages_of([item.text for item, _ in parsed.passages])
+                for (item, passages), language in zip(parsed.passages, languages):
                     item_id = store.insert_item(meeting_id, item, lexical_terms(_lexical_text(parsed.meeting, item)),
-                                                points[item.ordinal])
+                                                points[item.ordinal], language)
                     whole = whole_windows(item.text)
                     for number, passage in enumerate(passages):
                         store.insert_passage(item_id, text_hash(passage), detail=number >= whole)

@@ -89,7 +89,20 @@ MIGRATIONS = [
     ALTER TABLE items ADD COLUMN point INTEGER;
     ALTER TABLE passages ADD COLUMN detail INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: an item's lexical terms in the column of the language it is written in, so that a
+    # question's translated words count only in items of the other language (kb.lexical). Until
+    # the next `kb index` re-derives the items, every item's terms stand in the Swedish column.
+    """
+    DROP TABLE items_vocab;
+    ALTER TABLE items_fts RENAME TO items_fts_before_languages;
+    CREATE VIRTUAL TABLE items_fts USING fts5(sv, en, tokenize = 'unicode61 remove_diacritics 0');
+    INSERT INTO items_fts (rowid, sv) SELECT rowid, terms FROM items_fts_before_languages;
+    DROP TABLE items_fts_before_languages;
+    CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
+    """,
 ]
+# The lexical index's columns: the languages items are told apart by (kb.languages.LANGUAGES).
+TERM_COLUMNS = ("sv", "en")
 
 HIT_COLUMNS = """
     items.id AS item_id, items.title, items.text, items.organisation, items.speaker,
@@ -249,8 +262,12 @@ class Store:
         )
         return cursor.lastrowid
 
-    def insert_item(self, meeting_id: int, item, lexical_terms: str, point: int | None = None) -> int:
-        """An item; `point` is the ordinal of the first part of the point it is a part of."""
+    def insert_item(self, meeting_id: int, item, lexical_terms: str, point: int | None = None,
+                    language: str = "sv") -> int:
+        """An item; `point` is the ordinal of the first part of the point it is a part of, and
+        `language` the one it is written in (one of TERM_COLUMNS), where its terms are indexed."""
+        if language not in TERM_COLUMNS:
+            raise ValueError(f"no lexical column for language {language!r}")
         cursor = self.db.execute(
             "INSERT INTO items (meeting_id, ordinal, title, text, organisation, speaker, section, decision, "
             "line_start, line_end, page, point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -260,7 +277,7 @@ class Store:
                 item.ordinal if point is None else point,
             ),
         )
-        self.db.execute("INSERT INTO items_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, lexical_terms))
+        self.db.execute(f"INSERT INTO items_fts (rowid, {language}) VALUES (?, ?)", (cursor.lastrowid, lexical_terms))
         return cursor.lastrowid
 
     def insert_passage(self, item_id: int, text_hash: str, detail: bool = False) -> None:

@@ -44,8 +44,10 @@ def dictionary(tmp_path, monkeypatch):
         "the": ["Nordpolen, Ukraina"],  # FreeDict's "the" really is a list of names
         "vote": ["röst", "rösta, stämma"], "ice cream": ["glass"], "autumn": ["höst"],
     })
-    write_dictionary(folder, {"hotell": ["hotel"], "förlust": ["loss"], "och": ["and"]}, bilingual.DICTIONARIES["sv"])
+    write_dictionary(folder, {"hotell": ["hotel"], "förlust": ["loss"], "och": ["and"], "träning": ["training"]},
+                     bilingual.DICTIONARIES["sv"])
     monkeypatch.setenv(bilingual.DICTIONARY_ENV, str(folder))
+    monkeypatch.setattr(bilingual, "LEXICON", tmp_path / "no-lexicon.tsv.gz")  # these dictionaries alone
     bilingual.cache_clear()
     yield folder
     bilingual.cache_clear()
@@ -67,6 +69,7 @@ def test_swedish_words_get_their_english_translations_in_any_inflection(dictiona
 
 def test_without_the_dictionaries_nothing_is_added(tmp_path, monkeypatch):
     monkeypatch.setenv(bilingual.DICTIONARY_ENV, str(tmp_path / "nowhere"))
+    monkeypatch.setattr(bilingual, "LEXICON", tmp_path / "nowhere" / "lexicon.tsv.gz")
     bilingual.cache_clear()
     try:
         assert bilingual.translated_words("what about the bridge loans") == []
@@ -103,6 +106,36 @@ def test_a_swedish_question_finds_english_minutes_by_their_words_in_lexical_mode
     assert [hit["title"] for hit in hits] == ["Financial report"], hits  # "loss": no Swedish word of it is there
 
 
+def test_a_translated_word_counts_only_in_minutes_written_in_the_other_language(dictionary, run, tmp_path):
+    """The Swedish minutes' "training day" is a loanword, no answer to a Swedish question about
+    "träning" (whose English is "training"); the English minutes' "training" is."""
+    corpus = tmp_path / "minutes"
+    corpus.mkdir()
+    (corpus / "2021-03-01_board.md").write_text(
+        "# Board meeting 2021-03-01\n\n## Sports\n\nThe coach said the training starts in May, on the field by the school.\n",
+        encoding="utf-8")
+    (corpus / "2021-03-08_styrelsemote.md").write_text(
+        "# Styrelsemöte 2021-03-08\n\n## Medlemmar\n\nStyrelsen anordnar en training day för nya medlemmar i maj, "
+        "och kassören bokar lokalen.\n", encoding="utf-8")
+    run("index", str(corpus))
+    hits = json.loads(run("search", "Vad sades om träningen?", "--mode", "lexical", "--json", "-k", "3").output)
+    assert [hit["title"] for hit in hits] == ["Sports"], hits
+
+
+def test_folkets_lexikon_ships_with_kb_for_swedish_questions(monkeypatch):
+    """The words of meetings that FreeDict lacks, from the lexicon in kb/data."""
+    monkeypatch.setenv(bilingual.DICTIONARY_ENV, "/nonexistent")  # the lexicon alone
+    bilingual.cache_clear()
+    try:
+        lexicon = bilingual.lexicon()
+        assert len(lexicon) > 15000
+        assert "minutes" in lexicon["protokoll"] and "auditor" in lexicon["revisor"]
+        assert bilingual.translated_words("Vad sa revisorn om protokollet från mötet?") == ["auditor", "minutes", "meeting"]
+        assert bilingual.translated_words("What did the auditor say?") == []  # English questions: FreeDict's only
+    finally:
+        bilingual.cache_clear()
+
+
 def test_a_translated_word_also_finds_the_words_it_begins(dictionary, run, tmp_path):
     """A dictionary gives "höst" for autumn; the minutes write "Höstmöte". A translation of four
     letters or more matches as a prefix; the question's own words match whole."""
@@ -133,4 +166,6 @@ def test_freedicts_swedish_english_dictionary_reads_as_the_package_ships_it(monk
     dictionary = bilingual.translations(bilingual.DICTIONARIES["sv"])
     assert len(dictionary) > 4000 and not any(word.startswith("00") for word in dictionary)
     assert "loss" in dictionary["förlust"] and "hotel" in dictionary["hotell"]
+    monkeypatch.setattr(bilingual, "LEXICON", Path("/nonexistent/lexicon.tsv.gz"))  # FreeDict's words alone
+    bilingual.cache_clear()
     assert bilingual.translated_words("Hur stor förlust gjorde föreningen på hotellet?") == ["loss", "hotel"]

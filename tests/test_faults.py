@@ -190,8 +190,10 @@ def test_kb_index_on_an_unchanged_corpus_reports_a_damaged_store(run, corpus, tm
     store = tmp_path / "index" / "kb.sqlite"
     size = store.stat().st_size
     with open(store, "r+b") as f:
+        # Every fourth page from the fourth on, from its b-tree page header: garbage there is
+        # damage wherever the page keeps its rows (garbage in a page's free space is none).
         for offset in range(4096 * 3, size, 4096 * 4):
-            f.seek(offset + 100)
+            f.seek(offset)
             f.write(b"\xde\xad\xbe\xef" * 50)
     one_line_error(run("index", str(corpus)), f"{store}: the metadata store is damaged", "run `kb index --rebuild`")
     one_line_error(run("search", "brygglån"), "the metadata store is damaged")
@@ -232,7 +234,7 @@ def _big_index(index: Path, passages: int, dim: int) -> None:
         store.db.executemany(
             "INSERT INTO items (id, meeting_id, ordinal, title, text, line_start, line_end) VALUES (?, ?, ?, 't', 'x', 1, 1)",
             [(n, meeting, n) for n in range(1, passages + 1)])
-        store.db.execute("INSERT INTO items_fts (rowid, terms) SELECT id, 'x' FROM items")
+        store.db.execute("INSERT INTO items_fts (rowid, sv) SELECT id, 'x' FROM items")
         store.db.executemany("INSERT INTO passages (id, item_id, text_hash) VALUES (?, ?, ?)",
                              [(n, n, f"h{n}") for n in range(1, passages + 1)])
         store.db.executemany("INSERT INTO embeddings (model, text_hash, vector) VALUES ('hashing', ?, ?)",
