@@ -410,7 +410,8 @@ def test_headings_beside_the_paragraph_numbered_points_are_inside_them(tmp_path)
 
 def test_a_heading_that_is_only_the_paragraph_number_takes_the_next_heading_as_its_title(tmp_path):
     """Markdown converted from a municipal PDF sets the number and the title as two headings
-    ("## **§ 119**" / "## **Gallring ...**"), and the contents' title ("## Innehåll") as a heading
+    ("## **§ 119**" / "## **Gallring ...**", or "# **Sammanträdestider ...**" a level above), and the
+    contents' title ("## Innehåll") as a heading
     of the same style: the number and title are one point's title, and the contents' title is no
     section over the points."""
     said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
@@ -419,12 +420,16 @@ def test_a_heading_that_is_only_the_paragraph_number_takes_the_next_heading_as_i
                     "## **§ 119**\n\n## **Gallring av handlingar i kostsystemet Matilda**\n\n## **Sammanfattning**\n\n"
                     "Det gamla systemet avvecklas." + said * 3 + "\n\n## **Yrkanden**\n\nOrdföranden yrkar bifall." + said +
                     "\n\n## **§ 120**\n\n## **Gallring i Praoportalen**\n\n## **Sammanfattning**\n\nPortalen byts ut." + said * 3 +
-                    "\n\n## **§ 121**\n\n## **Sammanträdestider 2025**\n\nNämnden fastställer tiderna." + said,
+                    "\n\n## **§ 121**\n\n# **Sammanträdestider 2025**\n\nNämnden fastställer tiderna." + said +
+                    "\n\n## **§ 122**\n\n## **Val av ersättare**\n\nNämnden väljer Anna Berg." + said,
                     encoding="utf-8")
     meeting = parse_minutes(read_document(path))
     paths = [" > ".join(part for part in (item.section, item.title) if part) for item in meeting.items]
     assert any("§ 119 Gallring av handlingar i kostsystemet Matilda" in p for p in paths), paths
     assert any("§ 120 Gallring i Praoportalen" in p for p in paths) and any("§ 121 Sammanträdestider 2025" in p for p in paths), paths
+    # The title set a level above its number ("## **§ 121**" / "# **Sammanträdestider 2025**") is
+    # no section over the points after it.
+    assert any(p.startswith("§ 122 Val av ersättare") for p in paths), paths
     assert not any("Innehåll" in (item.section or "") for item in meeting.items if "§ 1" in " ".join((item.section or "", item.title))), paths
 
 

@@ -429,11 +429,14 @@ def _heading_runs_on(out: list[Block], text: str, level: int | None, line: Line)
 def _titles_number(out: list[Block], kind: str, text: str, level: int | None) -> bool:
     """A title on the line after a bare agenda number ("§ 187  Dnr BN-2025-00001" / "Förändring
     av ärendelista") belongs to the number's line; so does a heading after a heading that is
-    only the number, in the same style (Markdown converted from a municipal PDF: "## **§ 119**" /
-    "## **Gallring av handlingar i kostsystemet Matilda**")."""
+    only the number, in the same style or a higher one (Markdown converted from a municipal PDF:
+    "## **§ 119**" / "## **Gallring av handlingar i kostsystemet Matilda**", and in the same file
+    "## **§ 123**" / "# **Sammanträdestider ...**", which had become the section of every later
+    point). A deeper heading after the number is a part of its point ("### Beslut")."""
     if not out or out[-1].kind not in ("numbered", "heading") or out[-1].start != out[-1].end:
         return False
-    if kind != "plain" and not (kind == "heading" and out[-1].kind == "heading" and out[-1].level == level):
+    if kind != "plain" and not (kind == "heading" and out[-1].kind == "heading" and (
+            out[-1].level == level or None not in (level, out[-1].level) and level < out[-1].level)):
         return False
     m = NUMBERED.match(out[-1].text)
     if not m:
