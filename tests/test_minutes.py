@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from kb.minutes import find_dates, parse_minutes, parse_speaker
+from kb.minutes.metadata import choose_title
 from kb.minutes.names import name_and_role
 from kb.readers import Document, Line, read_document
 from tests.conftest import SEED
@@ -450,6 +451,52 @@ def test_an_attendance_list_set_as_a_table_of_names_and_roles():
     assert name_and_role("Ella Svensson Ordförande") == "Ella Svensson, Ordförande"
     assert name_and_role("Loke Bahr Vice ordförande") == "Loke Bahr, Vice ordförande"
     assert name_and_role("Mötet beslutade att godkänna.") is None and name_and_role("Anna Berg (S), ordförande") is None
+
+
+def test_attendance_run_together_on_one_line_as_a_converted_municipal_pdf_has_it(tmp_path):
+    """A municipal PDF's column of members, converted to Markdown, runs together on one line under
+    its label ("## **Beslutande**"): an entry per "Name (Party)", a substitute's "tjänstgör för"
+    staying with them; officials' "Name, role" entries run together too ("utbildningschef
+    förskola Charlotte Olsson"). Neither list is an item, and the place and time is no title."""
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
+    path = tmp_path / "2024-10-15_protokoll.md"
+    path.write_text(
+        "**Sammanträdesprotokoll** Barn- och utbildningsnämnden\n\n2024-10-15\n\n## **Plats och tid**\n\n"
+        "Rumlaborg, Stadshuset kl. 08:15 – 11:50.\n\n## **Beslutande**\n\n"
+        "Christopher Rydell (S), ordförande Thomas Bolin (S) Anja Frid (V) tjänstgör för Berith Svensson (V) "
+        "Kerstin Lindberg (MP) Thomas Wikström (M), kl. 08:15-11:15, §§ 115-128 Lena Hedell (M)\n\n"
+        "## **Övriga närvarande:**\n\nErik Nilsson, utbildningsdirektör Claes Tidanå, avdelningschef samordningsavdelningen "
+        "Charlotte Olsson, utbildningschef grundskola HR-chef Marie Söderberg, ekonomichef §§ 88, 89 Helena Hellman, personalchef\n\n"
+        "## **§ 115**\n\n## **Budget 2025**\n\nNämnden antar budgeten." + said * 2 +
+        "\n\n## **§ 116**\n\n## **Lokaler**\n\nNämnden godkänner hyresavtalet." + said * 2 + "\n", encoding="utf-8")
+    meeting = parse_minutes(read_document(path))
+    assert meeting.attendees == [
+        "Christopher Rydell (S), ordförande", "Thomas Bolin (S)", "Anja Frid (V) tjänstgör för Berith Svensson (V)",
+        "Kerstin Lindberg (MP)", "Thomas Wikström (M), kl. 08:15-11:15, §§ 115-128", "Lena Hedell (M)",
+        "Erik Nilsson, utbildningsdirektör", "Claes Tidanå, avdelningschef samordningsavdelningen",
+        "Charlotte Olsson, utbildningschef grundskola HR-chef", "Marie Söderberg, ekonomichef §§ 88, 89",
+        "Helena Hellman, personalchef"]
+    assert not any("Rydell" in item.text or "Tidanå" in item.text for item in meeting.items)
+    assert meeting.title == "Sammanträdesprotokoll Barn- och utbildningsnämnden"
+
+
+def test_attendance_labels_side_by_side_as_a_table_header_reads():
+    """A two-column table of members read line by line: "Beslutande  Ledamöter  Tjänstgörande
+    ersättare" is one label line, its names below; "Ersättare Tjänstepersoner Anna Flinck, ..." is
+    a label line with the names after the last label."""
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
+    meeting = parse_minutes(text_document(
+        "Plats och tid för Kungsbackarummet, Storgatan 37 Klockan 16:30\nsammanträde\n"
+        "Beslutande    Ledamöter                     Tjänstgörande ersättare\nJan Byvik (S), Ordförande\nKerstin Ohlsson (C)\n\n"
+        "Ersättare Tjänstepersoner Anna Flinck, utvecklingsledare §§ 32, 34 Gustav Sjöström, ekonomichef\n\n"
+        "§ 13 Budget\nNämnden antar budgeten." + said * 2 + "\n\n§ 14 Lokaler\nNämnden godkänner hyresavtalet." + said * 2,
+        name="2024-05-06_protokoll.txt"))
+    assert meeting.attendees == ["Jan Byvik (S), Ordförande", "Kerstin Ohlsson (C)",
+                                 "Anna Flinck, utvecklingsledare §§ 32, 34", "Gustav Sjöström, ekonomichef"]
+    # With the members' lines read as attendance, the header's first line leads the text; it names
+    # no meeting for all its "sammanträde", and the page header's committee is the title.
+    assert choose_title("Plats och tid för Kungsbackarummet, Storgatan 37 Klockan 16:30 sammanträde", "",
+                        "Valnämnd", "2024-05-06_protokoll") == "Valnämnd"
 
 
 def test_a_table_rule_between_a_point_number_and_its_title():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.minutes.names import LOWER, ROLE, UPPER, attendees, dates_at, is_name_list, name_and_role
+from kb.minutes.names import LOWER, ROLE, UPPER, attendees, dates_at, is_name_list, name_and_role, party_list
 from kb.readers import Line
 from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
 BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
@@ -246,13 +246,17 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             text = text[:-1] + following
         label = _ATTENDANCE.match(text)
         names = label.group("names") if label else ""
+        while names and (inner := _ATTENDANCE.match(names)) and len(inner.group("names")) < len(names):
+            # a table's column labels side by side ("Beslutande  Ledamöter  Tjänstgörande ersättare",
+            # "Ersättare Tjänstepersoner Anna Flinck, utvecklingsledare"): the names are the last label's
+            names = inner.group("names")
         if label and (not names or _entries(names)):
             numbers.add(line.number)
             opening = text.casefold()[:20]
             status = "absent" if "frånvarande" in opening or opening.startswith(("absent", "apologies")) \
                 else "called" if "kallade" in opening else "present"
             listed += [(name, status) for name in _entries(names)]
-            in_list, awaiting_names = True, not label.group("names")
+            in_list, awaiting_names = True, not names
             one_a_line = awaiting_names
         elif in_list and text and (entries := _entries(text)):
             numbers.add(line.number)
@@ -272,6 +276,8 @@ def _entries(text: str) -> list[str]:
     """The people a line of an attendance list names ([] when it names none): "Name, role" where a
     name and a known role stand without a comma between ("Loke Bahr Vice ordförande"), else as
     `attendees` reads a list of names."""
+    if run_together := party_list(text):
+        return run_together
     split = name_and_role(text)
     if split and re.fullmatch(ROLE, split.split(", ", 1)[1]):
         return [split]

@@ -26,6 +26,8 @@ DATE_KEYS = ("date", "datum", "mötesdatum", "sammanträdesdatum")
 TITLE_KEYS = ("title", "titel", "rubrik")
 # A title that says what the document is ("Protokoll", "Styrelsemöte", "Anteckningar").
 _MINUTES_WORD = re.compile(r"protokoll|möte|sammanträde|anteckning|minnes|stämma|dialog|minutes|meeting", re.I)
+# A header's first label, which no title opens with: "Plats och tid för sammanträde Kungsbackarummet".
+_HEADER_LABEL = re.compile(r"^(?:plats|tid|datum|lokal)(?:\s+och\s+(?:plats|tid))?\b", re.I)
 
 
 def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = False) -> tuple[int, int]:
@@ -126,7 +128,7 @@ def choose_title(title: str, front_title: str, body_name: str | None, stem: str)
     """The leading text when it names the meeting or who met; else the front matter's title,
     else who met (from the page headers), else the leading text, else the file name."""
     names_it = _MINUTES_WORD.search(title) or (body_name and body_name.casefold() in title.casefold())
-    if title and names_it and len(title) <= 120:
+    if title and names_it and len(title) <= 120 and not _HEADER_LABEL.match(title):
         return title if not body_name or body_name.casefold() in title.casefold() or len(title.split()) > 2 \
             else f"{title} – {body_name}"
     return front_title or body_name or title[:120] or stem

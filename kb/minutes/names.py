@@ -139,13 +139,47 @@ def name_and_role(text: str) -> str | None:
     return min(splits)[2] if splits else None  # a known role's words stay the role's
 
 
+# "Anja Frid (V)": a name with its party's letters, as municipal minutes list their members.
+_PARTY_NAME = re.compile(rf"({NAME})\s*\([{UPPER}]{{1,5}}\)")
+# "... tjänstgör för Berith Svensson (V)": the member someone sits in for, who was not there.
+_STANDS_IN = re.compile(r"(?:\bför|\bersätter)\s*$", re.I)
+
+
+def party_list(text: str) -> list[str]:
+    """"Christopher Rydell (S), ordförande Thomas Bolin (S) Anja Frid (V) tjänstgör för Berith
+    Svensson (V)": those present, run together on one line as a municipal PDF's column of members
+    reads once converted to text. An entry per "Name (Party)", what follows it up to the next one
+    (a role, "tjänstgör för ...", the hours and paragraphs attended) staying with it; [] unless the
+    line opens with such a name and holds at least three, with no sentence between them."""
+    starts = [m.start() for m in _PARTY_NAME.finditer(text)
+              if is_personal_name(m.group(1)) and not _STANDS_IN.search(text[: m.start()])]
+    if len(starts) < 3 or starts[0] != 0:
+        return []
+    entries = [text[a:b].strip().rstrip(",").strip() for a, b in zip(starts, starts[1:] + [len(text)])]
+    if any(len(entry.split()) > 16 or entry.endswith(".") for entry in entries):
+        return []
+    return entries
+
+
+# "utbildningschef förskola Charlotte Olsson": one entry's role and the next entry's name, where
+# a list of "Name, role" entries runs together on one line.
+# A role opens in lower case, or with a few capitals and a hyphen ("HR-chef", "IT-projektledare");
+# the paragraphs someone attended may end it ("ekonomichef §§ 88, 89 Helena Hellman": "89").
+_ROLE_THEN_NAME = re.compile(
+    rf"^(?P<role>(?:[{LOWER}§\d]|[{UPPER}]{{1,4}}-[{LOWER}]).*?[{LOWER}.\d])\s+(?P<name>{NAME})$")
+
+
 def attendees(text: str) -> list[str]:
     """One entry per name; what follows a name up to the next one (party, role) stays with it."""
     entries: list[str] = []
     for chunk in (c.strip() for c in re.split(r",|\boch\b", text)):
         if not chunk:
             continue
-        if _ATTENDEE.match(chunk) or not entries:
+        run_on = _ROLE_THEN_NAME.match(chunk) if entries else None
+        if run_on and is_personal_name(run_on.group("name")):
+            entries[-1] += f", {run_on.group('role')}"
+            entries.append(run_on.group("name"))
+        elif _ATTENDEE.match(chunk) or not entries:
             entries.append(chunk)
         else:
             entries[-1] += f", {chunk}"
