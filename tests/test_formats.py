@@ -96,12 +96,13 @@ def test_word_headings_list_levels_and_attendance_table(tmp_path):
     meeting = parse_minutes(document)
     assert (meeting.title, meeting.date, meeting.next_meeting) == ("Styrelsemöte Almi Mitt", dt.date(2024, 5, 6), dt.date(2024, 9, 9))
     assert meeting.attendees == ["Peter Andrén, ordförande", "Anna Berg"]
-    # "1. Mötets öppnande" is too small to answer anything alone: it leads into the next point.
-    # Points too small to answer anything alone go with their neighbour: the next, or the one before.
-    assert [(i.title, i.speaker) for i in meeting.items] == [("2. VD-rapport", "Peter Andrén, Martin Hellström")]
-    assert meeting.items[0].lines[:2] == ["1. Mötets öppnande", "Ordförande Peter Andrén öppnade mötet."]
-    assert meeting.items[0].lines[-2:] == ["3. Nästa möte", "Nästa möte hålls den 9 september."]
-    assert meeting.items[0].lines[4:-2] == [
+    # "1. Mötets öppnande" says who opened the meeting: an item of its own. A point too small to
+    # answer anything alone goes with its neighbour: "3. Nästa möte" with the one before.
+    assert [(i.title, i.speaker) for i in meeting.items] == [("1. Mötets öppnande", "Peter Andrén"),
+                                                             ("2. VD-rapport", "Martin Hellström")]
+    assert meeting.items[0].lines == ["1. Mötets öppnande", "Ordförande Peter Andrén öppnade mötet."]
+    assert meeting.items[1].lines[-2:] == ["3. Nästa möte", "Nästa möte hålls den 9 september."]
+    assert meeting.items[1].lines[2:-2] == [
         "Utlåningen ökade", "mest i inlandet", "Beslut", "Styrelsen beslutade att lägga rapporten till handlingarna.",
     ]
     assert_nothing_lost(document, meeting)

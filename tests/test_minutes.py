@@ -208,21 +208,21 @@ def test_board_meeting_in_markdown():
     assert meeting.attendees == [
         "Peter Andrén (ordförande)", "Anna Berg", "Olle Martinell", "Maria Söderkvist", "Lars Nilsson (frånvarande)",
     ]
-    # Points too small to answer anything alone (under 80 characters) go with the next one.
+    # A small point that answers something is an item of its own ("2. Val av justerare / Maria
+    # Söderkvist valdes ..."); small points go together ("5. Övriga frågor" and "6. Nästa möte").
     assert [(i.title, i.speaker) for i in meeting.items] == [
         ("1. Mötets öppnande", "Peter Andrén"),
+        ("2. Val av justerare", None),
         ("3. VD-rapport", "Martin Hellström"),
         ("4. Ekonomi", "Eva Holm"),
         ("5. Övriga frågor", None),
         ("7. Mötets avslutande", "Peter Andrén"),
     ]
-    assert meeting.items[1].lines[:3] == [
-        "2. Val av justerare", "Maria Söderkvist valdes att justera protokollet.", "3. VD-rapport",
-    ]
-    assert meeting.items[3].lines == [
+    assert meeting.items[1].lines == ["2. Val av justerare", "Maria Söderkvist valdes att justera protokollet."]
+    assert meeting.items[4].lines == [
         "5. Övriga frågor", "Inga övriga frågor.", "6. Nästa möte", "Nästa styrelsemöte äger rum 9/9 2024 i Sundsvall.",
     ]
-    report = meeting.items[1]
+    report = meeting.items[2]
     assert "Efterfrågan på mikrolån är fortsatt hög, särskilt bland nyföretagare i inlandskommunerna." in report.lines
     assert "en med inriktning mot industrin." in report.lines
     assert not any("**" in i.text or "*" in i.text for i in meeting.items)
@@ -265,7 +265,7 @@ def test_attendance_on_one_line_and_speakers_in_past_tense():
     assert meeting.date == dt.date(2024, 3, 18)
     assert meeting.attendees == ["Anna Berg", "Peter Andrén", "Olle Martinell"]
     assert [(i.title, i.section, i.speaker) for i in meeting.items] == [
-        ("2. Information", None, "Peter Andrén, Martin Hellström, Mats Forslund"),
+        ("1. Mötets öppnande", None, "Peter Andrén"), ("2. Information", None, "Martin Hellström, Mats Forslund"),
     ]
 
 
@@ -497,6 +497,23 @@ def test_attendance_labels_side_by_side_as_a_table_header_reads():
     # no meeting for all its "sammanträde", and the page header's committee is the title.
     assert choose_title("Plats och tid för Kungsbackarummet, Storgatan 37 Klockan 16:30 sammanträde", "",
                         "Valnämnd", "2024-05-06_protokoll") == "Valnämnd"
+
+
+def test_a_small_point_that_answers_something_is_an_item_not_the_head_of_the_next():
+    """A numbered point of one line ("6. Mötesfrekvens. Styrelsen ska ses varje vecka, ...") is an
+    item of its own, not the first line of the long point after it; a title with a time under it
+    ("1. Mötets öppnande / 18:05") still leads into the next item."""
+    said = " Servern behöver mer minne och en ny disk innan fler medlemmar kan tas emot."
+    meeting = parse_minutes(text_document(
+        "Protokoll, styrelsemöte 2011-01-10\n\n1. Mötets öppnande\n18:05\n\n"
+        "2. Ekonomi och rekrytering." + said * 4 + "\n\n"
+        "3. Mötesfrekvens. Styrelsen ska ses varje vecka, till slutet av februari.\n\n"
+        "4. Server-systemets utbyggnad." + said * 6 + "\n\n5. Hemsidan." + said * 3,
+        name="2011-01-10_styrelsemote.txt"))
+    texts = [item.text for item in meeting.items]
+    assert "3. Mötesfrekvens. Styrelsen ska ses varje vecka, till slutet av februari." in texts, texts
+    assert any(text.startswith("4. Server-systemets utbyggnad.") for text in texts), texts
+    assert texts[0].startswith("1. Mötets öppnande\n18:05\n2. Ekonomi"), texts[0]
 
 
 def test_a_table_rule_between_a_point_number_and_its_title():
