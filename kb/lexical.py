@@ -87,7 +87,6 @@ def lexical_search(store: Store, query: str, limit: int, scope: tuple[str, list]
     return store.bm25(expression, where, params, limit)
 
 
-
 def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 

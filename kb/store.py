@@ -89,9 +89,9 @@ MIGRATIONS = [
     ALTER TABLE items ADD COLUMN point INTEGER;
     ALTER TABLE passages ADD COLUMN detail INTEGER NOT NULL DEFAULT 0;
     """,
-    # 4: an item's lexical terms in the column of the language it is written in, so that a
-    # question's translated words count only in items of the other language (kb.lexical). Until
-    # the next `kb index` re-derives the items, every item's terms stand in the Swedish column.
+    # 4: an item's lexical terms in the column of the language it is written in, so that a Swedish
+    # question's English words count only in items written in English (kb.lexical). Until the
+    # next `kb index` re-derives the items, every item's terms stand in the Swedish column.
     """
     DROP TABLE items_vocab;
     ALTER TABLE items_fts RENAME TO items_fts_before_languages;

@@ -162,9 +162,9 @@ def party_list(text: str) -> list[str]:
 
 
 # "utbildningschef förskola Charlotte Olsson": one entry's role and the next entry's name, where
-# a list of "Name, role" entries runs together on one line.
-# A role opens in lower case, or with a few capitals and a hyphen ("HR-chef", "IT-projektledare");
-# the paragraphs someone attended may end it ("ekonomichef §§ 88, 89 Helena Hellman": "89").
+# a list of "Name, role" entries runs together on one line. A role opens in lower case, or with a
+# few capitals and a hyphen ("HR-chef", "IT-projektledare"); the paragraphs someone attended may
+# end it ("ekonomichef §§ 88, 89 Helena Hellman": "89").
 _ROLE_THEN_NAME = re.compile(
     rf"^(?P<role>(?:[{LOWER}§\d]|[{UPPER}]{{1,4}}-[{LOWER}]).*?[{LOWER}.\d])\s+(?P<name>{NAME})$")
 

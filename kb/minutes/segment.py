@@ -10,10 +10,10 @@
 3. Items: an agenda point (the rank with the most parts whose titles do not recur) that fits in
    MAX_CHARS is one item, its sub-parts inside it; a larger one, or a group of points, gives its
    own text, then each child, as items; small sub-parts are merged up to MAX_CHARS, and a part
-   under TINY_CHARS goes with its neighbours (leading into the next item under LEAD_CHARS); a part with no children is cut at block, then
-   sentence, boundaries, into parts of about equal size. Two contributions are never one item.
-   A part that is only a title ("Organisationer") is no item: it becomes the section of the
-   parts after it. Every item carries the titles above it (its section) and its own title.
+   under TINY_CHARS goes with its neighbours (into the next item only under LEAD_CHARS); a part
+   with no children is cut at block, then sentence, boundaries, into parts of about equal size.
+   Two contributions are never one item. A part that is only a title ("Organisationer") is no
+   item: it becomes the section of the parts after it. Every item carries the titles above it (its section) and its own title.
 
 The measured reasons for the bounds are in the README (Quality): items that mix points or
 speakers, and heading-only items, both lose to a plain paragraph chunker.
