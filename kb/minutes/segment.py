@@ -13,7 +13,8 @@
    under TINY_CHARS goes with its neighbours (into the next item only under LEAD_CHARS); a part
    with no children is cut at block, then sentence, boundaries, into parts of about equal size.
    Two contributions are never one item. A part that is only a title ("Organisationer") is no
-   item: it becomes the section of the parts after it. Every item carries the titles above it (its section) and its own title.
+   item: it becomes the section of the parts after it. Every item carries the titles above it
+   (its section) and its own title.
 
 The measured reasons for the bounds are in the README (Quality): items that mix points or
 speakers, and heading-only items, both lose to a plain paragraph chunker.
