@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,13 +127,7 @@ def _snapshot(source: Store, stage: Path) -> int | None:
     """The source's store as one committed state, copied into `stage` (created for the owner
     only); returns the generation it names."""
     os.close(os.open(stage, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
-    target = sqlite3.connect(stage)
-    try:
-        source.db.backup(target)
-        row = target.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-    finally:
-        target.close()
-    return int(row[0]) if row else None
+    return source.backup_to(stage)
 
 
 def _live_generation(replica: Path) -> int | None:

@@ -207,6 +207,17 @@ class Store:
         finally:
             self.db.execute("COMMIT")
 
+    def backup_to(self, path: Path) -> int | None:
+        """This store's committed state copied into the SQLite file at `path` (SQLite's online
+        backup, so a writer may go on meanwhile); returns the generation the copy names."""
+        target = sqlite3.connect(path)
+        try:
+            self.db.backup(target)
+            row = target.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        finally:
+            target.close()
+        return int(row[0]) if row else None
+
     # -- meta ---------------------------------------------------------------------------------
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
