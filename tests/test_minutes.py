@@ -516,6 +516,16 @@ def test_a_small_point_that_answers_something_is_an_item_not_the_head_of_the_nex
     assert texts[0].startswith("1. Mötets öppnande\n18:05\n2. Ekonomi"), texts[0]
 
 
+def test_a_title_line_repeated_on_the_title_page_is_read_once():
+    """Word made from LaTeX by pandoc has the document's title as its Title paragraph and again on
+    the title page."""
+    said = " Mötet öppnas av talmannen, som konstaterar att mötet är utlyst i tid."
+    meeting = parse_minutes(text_document(
+        "Protokoll fört vid sektionsmöte\nFysikteknologsektionen\nProtokoll fört vid sektionsmöte\n25 februari 2021\n\n"
+        "1. Mötets öppnande\nMötet öppnas 17.23." + said + "\n\n2. Val av justerare\nTarek och Mikael väljs." + said))
+    assert meeting.title == "Protokoll fört vid sektionsmöte Fysikteknologsektionen", meeting.title
+
+
 def test_a_table_rule_between_a_point_number_and_its_title():
     """Minutes typed in a table ("Punkt | Vad | Ansvar") come out of a PDF with the column rule
     between the number and the title: "4. | Ekonomi" is still point 4."""

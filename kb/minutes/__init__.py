@@ -26,7 +26,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 42
+PARSER_VERSION = 43
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -38,7 +38,9 @@ def parse_minutes(document: Document) -> Meeting:
     front = document.metadata
     title_count, header_count = metadata.split_header(
         blocks, ranks, titled=bool(metadata.front_matter(front, metadata.TITLE_KEYS)))
-    title_text = " ".join(block.text for block in blocks[:title_count])
+    # Each line of the title once: Word made from LaTeX by pandoc has the document's title as its
+    # Title paragraph and again on the title page ("Protokoll fört vid sektionsmöte").
+    title_text = " ".join(dict.fromkeys(block.text for block in blocks[:title_count]))
     header_text = " ".join(block.text for block in blocks[:header_count])
     furniture_text = " ".join(line.text for line in document.lines if line.number in layout.furniture)
     date = metadata.meeting_date(
