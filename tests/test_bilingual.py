@@ -36,6 +36,16 @@ def write_dictionary(folder: Path, entries: dict[str, list[str]], name: str = bi
     (folder / f"{name}.index").write_text("\n".join(index) + "\n", encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def fresh_dictionaries():
+    """Each test reads the dictionaries as its own settings give them, and leaves none cached for
+    the tests after it: torn down after monkeypatch's undo, so that a Swedish dictionary read
+    without Folkets lexikon is not what another module's searches get."""
+    bilingual.cache_clear()
+    yield
+    bilingual.cache_clear()
+
+
 @pytest.fixture
 def dictionary(tmp_path, monkeypatch):
     folder = tmp_path / "dictd"
