@@ -411,10 +411,9 @@ def test_headings_beside_the_paragraph_numbered_points_are_inside_them(tmp_path)
 
 def test_a_heading_that_is_only_the_paragraph_number_takes_the_next_heading_as_its_title(tmp_path):
     """Markdown converted from a municipal PDF sets the number and the title as two headings
-    ("## **§ 119**" / "## **Gallring ...**", or "# **Sammanträdestider ...**" a level above), and the
-    contents' title ("## Innehåll") as a heading
-    of the same style: the number and title are one point's title, and the contents' title is no
-    section over the points."""
+    ("## **§ 119**" / "## **Gallring ...**", or "# **Sammanträdestider ...**" a level above), and
+    the contents' title ("## Innehåll") as a heading of the same style: the number and title are
+    one point's title, and the contents' title is no section over the points."""
     said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
     path = tmp_path / "2024-10-15_protokoll.md"
     path.write_text("Sammanträdesprotokoll 2024-10-15\n\n## **Innehåll**\n\n| § | 119 | Gallring | 10 |\n| § | 120 | Prao | 12 |\n\n"
