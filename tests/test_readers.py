@@ -566,6 +566,28 @@ def test_markdown_bold_titles_are_headings_where_the_file_has_no_heading_marks(t
     assert [line.text for line in read_document(path).lines if line.style == "heading"] == ["Protokoll", "Ekonomi", "Lokaler", "Övrigt"]
 
 
+def test_markdown_code_blocks_are_kept_line_for_line(tmp_path):
+    """A club's minutes set its budget and a diff of its statutes in code blocks: each line as
+    written ("-### 6. Inträde" is a removed line, not a list item), none run on into the next,
+    and the fences no text."""
+    from kb.minutes import parse_minutes
+
+    path = tmp_path / "2017-09-21_extramote.md"
+    path.write_text("# Extra föreningsmöte 2017-09-21\n\n## 8. Budget\n\nFöljande budget föreslogs:\n\n```\n"
+                    "medlemsavgifter:  +5000 SEK\nhårdvara:        -20000 SEK\n```\n\n## Bilaga 1 - Ny Medlemskategori\n\n```\n"
+                    "-### 6. Inträde\n+### 6. Medlemskap\n+En medlem kan avsäga sig sin rösträtt genom att bli stödmedlem.\n```\n",
+                    encoding="utf-8")
+    lines = read_document(path).lines
+    assert [(line.text, line.style) for line in lines if line.style == "code"] == [
+        ("medlemsavgifter:  +5000 SEK", "code"), ("hårdvara:        -20000 SEK", "code"), ("-### 6. Inträde", "code"),
+        ("+### 6. Medlemskap", "code"), ("+En medlem kan avsäga sig sin rösträtt genom att bli stödmedlem.", "code")]
+    assert not any(line.text.startswith("```") for line in lines)
+    items = parse_minutes(read_document(path)).items
+    assert ["medlemsavgifter: +5000 SEK", "hårdvara: -20000 SEK"] == items[0].lines[-2:]
+    assert items[-1].lines[-3:] == ["-### 6. Inträde", "+### 6. Medlemskap",
+                                    "+En medlem kan avsäga sig sin rösträtt genom att bli stödmedlem."]
+
+
 def test_markdown_nikola_metadata_in_a_comment(tmp_path):
     """A Nikola post's ".. title:" lines in an HTML comment name the meeting; its ".. date:" is when
     the post went up (here two weeks after the meeting), so the date comes from elsewhere (here the

@@ -477,7 +477,7 @@ def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, 
     m = _EQUALS_HEADING.match(stripped) if line.style is None else None
     if m and re.search(r"[^\W\d_]", m.group(2)):
         return "heading", m.group(2).strip(), len(m.group(1)) - 1
-    if line.style == "table":
+    if line.style in ("table", "code"):  # a row or a preformatted line: its own block, as written
         return "table", stripped, None
     if line.style == "list":
         return ("major" if two_level_bullets and not line.level else "minor"), stripped, line.level

@@ -24,7 +24,8 @@ class Line:
     page: int | None = None
     # What the format says the line is: "heading" (Markdown and Word heading styles, larger or
     # bold short lines in a PDF), "list" (Markdown and Word list items), "table" (a Markdown table
-    # row, cells joined by " | "; a paragraph in a Word table); None for running text.
+    # row, cells joined by " | "; a paragraph in a Word table), "code" (a line of a Markdown code
+    # block, kept as written); None for running text.
     style: str | None = None
     # Nesting depth, 0 at the top, for headings (0 the largest PDF heading size) and list items.
     level: int | None = None

@@ -59,6 +59,14 @@ def markdown_lines(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]
                 block = ("list", len(open_lists) - 1, "")
         elif token.type == "hr" and token.map:
             put(token.map[0], "")
+        elif token.type in ("fence", "code_block") and token.map:
+            # Preformatted text (a budget, a diff of the statutes) line for line: no list marker
+            # read in "-### 6. Inträde", no line run on into the next; the fences are no text.
+            first, end = token.map
+            for index in range(first, end):
+                fence = token.type == "fence" and (
+                    index == first or index == end - 1 and lines[index].text.strip().startswith(token.markup))
+                put(index, "" if fence else lines[index].text, None if fence else "code")
         elif token.type == "html_block" and token.map and not _COMMENT.sub("", token.content).strip():
             for index in range(*token.map):
                 put(index, "")
