@@ -61,17 +61,20 @@ def language_of(text: str) -> str | None:
 
 def majority_language(texts: Iterable[str]) -> str | None:
     """The language most of the texts are in (None if none can be told)."""
-    counts = Counter(language for language in map(language_of, texts) if language)
-    return counts.most_common(1)[0][0] if counts else None
+    return _most_common(map(language_of, texts))
 
 
 def languages_of(texts: list[str], default: str = "sv") -> list[str]:
     """Each text's language; one that cannot be told (a list of names, "Mötet avslutas 13:00")
     is in the language most of the others are in, or `default` (kb's minutes are Swedish)."""
     found = [language_of(text) for text in texts]
-    counts = Counter(language for language in found if language)
-    fallback = counts.most_common(1)[0][0] if counts else default
+    fallback = _most_common(found) or default
     return [language or fallback for language in found]
+
+
+def _most_common(languages: Iterable[str | None]) -> str | None:
+    counts = Counter(language for language in languages if language)
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def calibration_words(language: str) -> list[str]:
