@@ -19,6 +19,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.errors import KBError
 from kb.readers import is_supported
 
 IGNORE_FILE = ".kbignore"
@@ -53,6 +54,22 @@ def list_corpus(corpus: Path, follow_symlinks: bool = False) -> CorpusListing:
             _visit(corpus, root, Path(entry.path), entry, ignored, follow_symlinks, seen, stack, listing, through_link)
     listing.files = dict(sorted(listing.files.items()))
     listing.skipped.sort(key=lambda skip: skip["file"])
+    return listing
+
+
+def files_to_add(paths: list[str | Path]) -> CorpusListing:
+    """Files named one by one (`kb add`): each must be a file; one of a type kb does not read is
+    listed as skipped, as in a corpus folder."""
+    listing = CorpusListing({}, [])
+    for given in paths:
+        path = Path(given)
+        if not path.is_file():
+            problem = "a folder; `kb index FOLDER` indexes a folder" if path.is_dir() else "no such file"
+            raise KBError(f"{display_name(path)}: {problem}")
+        if not is_supported(path):
+            listing.skipped.append({"file": display_name(path), "problem": f"unsupported file type {path.suffix or '(none)'}"})
+            continue
+        listing.files[path.as_posix()] = CorpusFile(path, path.is_symlink())
     return listing
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from kb.check import CheckReport, check_index
-from kb.corpus import CorpusFile, display_name
+from kb.corpus import CorpusFile, display_name, files_to_add
 from kb.embed import Embedder, load_embedder
 from kb import bilingual
 from kb.errors import IndexDamagedError, IndexMismatchError, KBError, NoIndexError
@@ -37,8 +37,8 @@ from kb.languages import LanguageShift
 from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS
 from kb.parties import list_parties
 from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary, Work  # noqa: F401 - ITEMS_VERSION: kb.knowledge_base's name too
-from kb.readers import DEFAULT_LIMITS, Limits, is_supported
-from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, party_filter, rank
+from kb.readers import DEFAULT_LIMITS, Limits
+from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, meeting_items, party_filter, rank
 from kb.store import Store
 from kb.vectors import VectorIndex, vector_file
 
@@ -152,24 +152,8 @@ class KnowledgeBase:
         with all its items in order: (the meeting as `meeting_of` gives it, its items). A name
         that fits several meetings is an error listing them, so the caller can name one; its
         file's full name always picks that one."""
-        if not which.strip():
-            raise ValueError("no meeting named; give its date (YYYY-MM-DD), title or file")
         with self._faults_reported(), self.store.snapshot():
-            hits = chronological(self.store, Filters(meeting=which.strip()))
-            sources = list(dict.fromkeys(hit.source for hit in hits))
-            if which.strip() in sources:
-                sources = [which.strip()]
-            if not sources:
-                raise ValueError(f"no meeting matches {which!r}; give its date (YYYY-MM-DD), part of its title, or "
-                                 "its file")
-            if len(sources) > 1:
-                first = {hit.source: hit for hit in reversed(hits)}
-                listed = "; ".join(f"{first[s].date or 'no date'} {first[s].meeting} ({s})" for s in sources[:10])
-                more = f" and {len(sources) - 10} more" if len(sources) > 10 else ""
-                raise ValueError(f"{which!r} matches {len(sources)} meetings ({listed}{more}); name one by its file")
-            items = [hit for hit in hits if hit.source == sources[0]]
-            for position, hit in enumerate(items, start=1):
-                hit.rank = position
+            items = meeting_items(self.store, which)
             return self.store.meeting_of_item(items[0].item_id), items
 
     def timeline(self, party: str, query: str | None = None, k: int = 10) -> list[Hit]:
@@ -283,19 +267,10 @@ class KnowledgeBase:
         """Index these files now (again, if they changed), as `update` would, without looking at
         the rest of the corpus. A file outside the corpus folder leaves the index at the next
         `update` of the corpus, as every file not in it does."""
-        files = {}
-        summary = UpdateSummary()
-        for given in paths:
-            path = Path(given)
-            if not path.is_file():
-                problem = "a folder; `kb index FOLDER` indexes a folder" if path.is_dir() else "no such file"
-                raise KBError(f"{display_name(path)}: {problem}")
-            if not is_supported(path):
-                summary.skipped.append({"file": display_name(path), "problem": f"unsupported file type {path.suffix or '(none)'}"})
-                continue
-            files[path.as_posix()] = CorpusFile(path, path.is_symlink())
+        listing = files_to_add(paths)
+        summary = UpdateSummary(skipped=listing.skipped)
         with self._writing(wait, rebuild=False):
-            return self._update_files(files, summary, progress)
+            return self._update_files(listing.files, summary, progress)
 
     def remove(self, sources: list[str | Path], wait: bool = True) -> UpdateSummary:
         """Take these files out of the index, by the names it lists them under (`kb stats`),

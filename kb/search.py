@@ -316,6 +316,30 @@ def party_filter(store: Store, party: str) -> Filters:
     return Filters(party=party)
 
 
+def meeting_items(store: Store, which: str) -> list[Hit]:
+    """All items of the one meeting `which` names (its date, or part of its title or file), in
+    order. A name that fits several meetings is an error listing them, so the caller can name
+    one; its file's full name always picks that one."""
+    which = which.strip()
+    if not which:
+        raise ValueError("no meeting named; give its date (YYYY-MM-DD), title or file")
+    hits = chronological(store, Filters(meeting=which))
+    sources = list(dict.fromkeys(hit.source for hit in hits))
+    if which in sources:
+        sources = [which]
+    if not sources:
+        raise ValueError(f"no meeting matches {which!r}; give its date (YYYY-MM-DD), part of its title, or its file")
+    if len(sources) > 1:
+        first = {hit.source: hit for hit in reversed(hits)}
+        listed = "; ".join(f"{first[s].date or 'no date'} {first[s].meeting} ({s})" for s in sources[:10])
+        more = f" and {len(sources) - 10} more" if len(sources) > 10 else ""
+        raise ValueError(f"{which!r} matches {len(sources)} meetings ({listed}{more}); name one by its file")
+    items = [hit for hit in hits if hit.source == sources[0]]
+    for position, hit in enumerate(items, start=1):
+        hit.rank = position
+    return items
+
+
 def chronological(store: Store, filters: Filters) -> list[Hit]:
     where, params = filters.sql(store)
     return _hits(store, [(item_id, 0.0) for item_id in store.item_ids_in_order(where, params)])
