@@ -681,3 +681,64 @@ def test_a_numbered_point_with_nothing_under_it_is_no_section_over_the_next_numb
     ))
     assert {item.section for item in meeting.items} == {None}
     assert any("2. Martin was elected as meeting secretary" in item.lines for item in meeting.items)
+
+
+def test_small_parts_under_a_templates_labels_go_with_the_next_part_of_their_point(tmp_path):
+    """A municipal template repeats its labels under every point ("Sammanfattning",
+    "Beslutsunderlag", "Förslag"): a small labelled part ("Beslutsunderlag" and one document) goes
+    into the item of the next part of its point instead of standing alone. A numbered sub-point
+    ("5.1 Trappa") and a candidate's name in an election are matters of their own and still do."""
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
+    point = ("## **§ {n} {title}**\n\n## **Sammanfattning**\n\n{what}" + said * 8 +
+             "\n\n## **Beslutsunderlag**\n\nTjänsteutlåtande daterat 2024-09-{n:02d}\n\n"
+             "## **Förvaltningens förslag**\n\nNämnden beslutar enligt förslaget." + said * 3 + "\n\n")
+    path = tmp_path / "2024-10-15_protokoll.md"
+    path.write_text("Sammanträdesprotokoll 2024-10-15\n\n" + "".join(
+        point.format(n=n, title=title, what=what) for n, title, what in (
+            (19, "Gallring i kostsystemet", "Kostsystemet avvecklas."), (20, "Gallring i Praoportalen", "Portalen byts ut."),
+        )), encoding="utf-8")
+    items = parse_minutes(read_document(path)).items
+    assert len(items) == 4, [item.text[:60] for item in items]
+    assert items[1].text.startswith("Beslutsunderlag\nTjänsteutlåtande daterat 2024-09-19\nFörvaltningens förslag"), items[1].text
+    assert (items[1].section or "").endswith("§ 19 Gallring i kostsystemet"), items[1].section
+
+    said = " Han tycker att det är roligt och vill bidra till sektionen under året."
+    path = tmp_path / "2021-02-25_sektionsmote.md"
+    path.write_text(
+        "# Protokoll sektionsmöte 2021-02-25\n\n## 1. Mötets öppnande\n\nMötet öppnades 18:05." + said + "\n\n"
+        "## 2. Pågående projekt\n\n### 2.1 Trappa\n\nJohan bygger en trappa när materialet har köpts in.\n\n"
+        "### 2.2 Bardisk\n\nJohan bygger en bardisk." + said * 12 + "\n\n## 3. Personval\n\n### Val av ledamöter\n\n"
+        "#### Anna Berg\n\nHon är 21 och har körkort, och har suttit i valberedningen i två år.\n\n#### Erik Dahl\n\nHan är 20." + said * 14 + "\n\n"
+        "### Val av kassör\n\n#### Anna Berg\n\nHon vill sköta kassan." + said * 8 + "\n\n"
+        "## 4. Mötets avslutande\n\nMötet avslutades 19:30." + said + "\n", encoding="utf-8")
+    texts = [item.text for item in parse_minutes(read_document(path)).items]
+    assert any(text.startswith("### 2.2 Bardisk") or text.startswith("2.2 Bardisk") for text in texts), texts
+    assert not any("Hon är 21" in text and "Erik Dahl" in text for text in texts), texts  # a name recurs, and is no label
+
+
+def test_page_numbers_alone_and_a_contents_table_are_no_content(tmp_path):
+    """A municipal PDF converted to Markdown without page markers keeps each page's number alone
+    on a line, in a running header ("Justerandes sign" / "3" / "Sammanträdesprotokoll ..." / the
+    date), and its table of contents as a table whose rows end in page numbers: neither is
+    content."""
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
+    header = "Justerandes sign\n\n{page}\n\n**Sammanträdesprotokoll** Barn- och utbildningsnämnden\n\n2024-10-15\n\n"
+    path = tmp_path / "2024-10-15_protokoll.md"
+    path.write_text(
+        "**Sammanträdesprotokoll** Barn- och utbildningsnämnden\n\n2024-10-15\n\n## **Plats och tid**\n\n"
+        "Rumlaborg, Stadshuset kl. 08:15 – 11:50.\n\n" + header.format(page=1) +
+        "## **Innehåll**\n\n## **Sida**\n\n|§|119|Gallring av handlingar i kostsystemet||3|\n|---|---|---|---|---|\n"
+        "|§|120|Gallring av information i Praoportalen||3 - 4|\n|§|121|Slutredovisning av Månsarps förskola||4|\n\n" +
+        header.format(page=2) + "## **§ 119 Gallring av handlingar i kostsystemet**\n\nSystemet avvecklas." + said * 3 + "\n\n" +
+        header.format(page=3) + "## **§ 120 Gallring av information i Praoportalen**\n\nPortalen byts ut." + said * 3 + "\n\n" +
+        "## **§ 121 Slutredovisning av Månsarps förskola**\n\nProjektet blev klart i tid." + said * 3 + "\n\n" +
+        header.format(page=4) + "## **§ 122 Övrigt**\n\nInget övrigt." + said + "\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    text = "\n".join(item.text for item in meeting.items)
+    assert "Justerandes sign" not in text and "Sammanträdesprotokoll" not in text, text
+    assert "Praoportalen||" not in text and "| 3 - 4" not in text and "Sida" not in text, text
+    assert [item.title for item in meeting.items][-4:] == [
+        "§ 119 Gallring av handlingar i kostsystemet", "§ 120 Gallring av information i Praoportalen",
+        "§ 121 Slutredovisning av Månsarps förskola", "§ 122 Övrigt"]
+    assert_nothing_lost(document, meeting)

@@ -42,10 +42,13 @@ _ATTENDANCE = re.compile(
 _PAGE_COUNTER = re.compile(r"(?:^|\s)(?:sida\s+|page\s+)?(\d{1,3})\s*(?:\((\d{1,3})\)|(?:av|of)\s+(\d{1,3}))$", re.I)
 _FURNITURE_REACH = 5  # how many lines from a page's edge a running header or footer may sit
 _COUNTER_REACH = 3  # how many lines after a page counter a running header may run on
+MIN_BARE_PAGES = 3  # page numbers alone on their lines, counting up, that mark pages
+_PAGE_LINES = 3  # the fewest lines between two such numbers (a cover page may hold little)
 _HEADER_WORDS = 20  # the longest header line (all its columns) that may hold a page counter
 _COUNTER_INSIDE = re.compile(r"\s(\d{1,3})\s*\((\d{1,3})\)()\s")
 # (four lines of header are common: issuer, body, "Datum", the date)
 # A table of contents entry: a title, dot leaders (or a tab run) and a page number.
+MIN_CONTENTS_ROWS = 3  # rows ending in page numbers that make a table a table of contents
 _CONTENTS_ENTRY = re.compile(r"(?:[.…·](?:\s?)){4,}\s*\d{1,4}\s*$|…{2,}[.\s]*\d{1,4}\s*$")
 
 
@@ -186,7 +189,25 @@ def _page_counters(content: list[Line]) -> list[int]:
     for pages in by_total.values():
         if len(pages) >= 2:
             counters.update(pages.values())
+    counters.update(_bare_page_numbers(content))
     return sorted(counters)
+
+
+def _bare_page_numbers(content: list[Line]) -> list[int]:
+    """Indexes of lines that are a page number alone ("1", "2", "3" as a PDF converted without
+    page breaks keeps them): at least MIN_BARE_PAGES such lines counting up by one, each at least
+    _PAGE_LINES lines after the one before. A lone number in a list or table does not count up
+    page by page."""
+    chain: list[int] = []
+    for i, line in enumerate(content):
+        text = line.text.strip()
+        if not text.isdigit() or len(text) > 3:
+            continue
+        if chain and int(text) == int(content[chain[-1]].text) + 1 and i - chain[-1] >= _PAGE_LINES:
+            chain.append(i)
+        elif not chain or len(chain) < MIN_BARE_PAGES:
+            chain = [i] if int(text) <= 2 else []
+    return chain if len(chain) >= MIN_BARE_PAGES else []
 
 
 def _is_page_counter(text: str) -> bool:
@@ -224,7 +245,41 @@ def table_of_contents(lines: list[Line]) -> set[int]:
         if above >= 0 and len(lines[above].text.split()) <= 2 and (above == 0 or not lines[above - 1].text.strip()):
             first = above  # its title
         found.update(line.number for line in lines[first : run[-1] + 1] if line.text.strip())
+    return found | _contents_table(lines)
+
+
+def _contents_table(lines: list[Line]) -> set[int]:
+    """A table of contents set as a table ("§ | 119 | Gallring av handlingar ... | | 10 - 11"):
+    a table whose rows end in page numbers that never go down, at least MIN_CONTENTS_ROWS of
+    them, with the short titles just above it ("Innehåll", "Sida")."""
+    found: set[int] = set()
+    start = 0
+    while start < len(lines):
+        if lines[start].style != "table":
+            start += 1
+            continue
+        end = start
+        while end < len(lines) and lines[end].style == "table":
+            end += 1
+        pages = [_last_page(line.text) for line in lines[start:end]]
+        numbers = [page for page in pages if page is not None]
+        if len(numbers) >= MIN_CONTENTS_ROWS and numbers == sorted(numbers):
+            first = start
+            while first > 0 and start - first < 4 and (not lines[first - 1].text.strip()
+                                                       or len(lines[first - 1].text.split()) <= 2):
+                first -= 1  # its titles ("Innehåll", "Sida") and the blank lines between
+            found.update(line.number for line in lines[first:end] if line.text.strip())
+        start = end
     return found
+
+
+_PAGE_CELL = re.compile(r"\|\s*(\d{1,3})(?:\s*[-–]\s*\d{1,3})?\s*$")
+
+
+def _last_page(row: str) -> int | None:
+    """The page number a table row ends in, after a cell of text: "... | Meddelanden | | 8"."""
+    m = _PAGE_CELL.search(row)
+    return int(m.group(1)) if m and re.search(r"[^\W\d_]{3}", row[: m.start()]) else None
 
 
 def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
