@@ -39,6 +39,16 @@ MAX_NUMBER = 2**31
 # What naming a party in the question adds to its items' scores: enough to lift them over
 # near-ties, not over clearly better answers (a name is as often the question's context).
 ATTRIBUTION_BONUS = 0.02
+# What a year named in the question ("at the 2022 annual meeting", "the deficit for 2023") adds
+# to the items of meetings held that year, and half of it to those of the next year, where a
+# year's accounts and reports are discussed. Recurring matters read alike from meeting to
+# meeting, and the model does not tell 2019 from 2020. Measured side by side (hybrid): dev corpus
+# 0.733 / 0.810 -> 0.753 / 0.820, held-out corpora 0.653 / 0.726 -> 0.653 / 0.727, the first
+# minutes and the format variants unchanged; at 0.02 the dev corpus 0.747 / 0.815 and the
+# held-out 0.642 / 0.719; that year alone at 0.01 cost the held-out one first place ("the
+# deficit for 2024" is reported in 2025); a month named too, 0.01 more, cost the dev corpus 0.006.
+YEAR_BONUS = 0.01
+YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
 @dataclass
@@ -141,8 +151,24 @@ def rank(store: Store, vectors: VectorIndex | None, embedder, query: str, k: int
         scores = dict(ranked)
         scores.update((item_id, score + ATTRIBUTION_BONUS) for item_id, score in first)
         ranked = sorted(scores.items(), key=lambda pair: -pair[1])
+    ranked = _in_years_named(store, ranked, query)
     named = {name for _, name in parties}
     return _hits(store, ranked[:k], named_in={item_id for item_id, _ in first}, named=named)
+
+
+def _in_years_named(store: Store, ranked: list[tuple[int, float]], query: str) -> list[tuple[int, float]]:
+    """The ranking with YEAR_BONUS for the items of meetings held in a year the question names,
+    and half of it for those of the year after (see YEAR_BONUS)."""
+    years = {int(year) for year in YEAR.findall(query)}
+    if not years:
+        return ranked
+    held = store.meeting_years(item_id for item_id, _ in ranked)
+
+    def bonus(item_id: int) -> float:
+        year = held.get(item_id)
+        return YEAR_BONUS if year in years else YEAR_BONUS / 2 if year is not None and year - 1 in years else 0.0
+
+    return sorted(((item_id, score + bonus(item_id)) for item_id, score in ranked), key=lambda pair: -pair[1])
 
 
 def _ranked(store, vectors, query_vector, query, k, mode, scope) -> list[tuple[int, float]]:

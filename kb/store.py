@@ -334,6 +334,18 @@ class Store:
         )
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    def meeting_years(self, item_ids: Iterable[int]) -> dict[int, int]:
+        """The year each item's meeting was held, for the items whose meeting has a date."""
+        ids = [int(i) for i in item_ids]
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT items.id, CAST(substr(meetings.date, 1, 4) AS INTEGER) FROM items "
+            "JOIN meetings ON meetings.id = items.meeting_id WHERE meetings.date IS NOT NULL "
+            f"AND items.id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {r[0]: r[1] for r in rows}
+
     def party_names(self) -> dict[str, list[str]]:
         """Distinct organisations and speakers, read once per committed generation: every query
         asks, and scanning a million items each time costs more than the vector search."""
