@@ -1,4 +1,6 @@
-"""Ranking: dense and lexical candidates, fused by rank, with filters applied before ranking.
+"""Ranking: dense and lexical candidates, fused on the cosine scale (`_fuse`), then the
+attribution rule (a party the question names) and the year rule (a year it names), with filters
+applied before ranking.
 
 Filters select the allowed items first and both searches run inside that set, so a selective
 filter still returns k hits whenever k exist.
