@@ -685,13 +685,15 @@ def test_a_numbered_point_with_nothing_under_it_is_no_section_over_the_next_numb
 
 def test_small_parts_under_a_templates_labels_go_with_the_next_part_of_their_point(tmp_path):
     """A municipal template repeats its labels under every point ("Sammanfattning",
-    "Beslutsunderlag", "Förslag"): a small labelled part ("Beslutsunderlag" and one document) goes
-    into the item of the next part of its point instead of standing alone. A numbered sub-point
+    "Beslutsunderlag", "Förslag", "Beslutsgång"): a small labelled part ("Beslutsunderlag" and one
+    document) goes into the item of the next part of its point instead of standing alone, or, at
+    the end of the point, into the item before it. A numbered sub-point
     ("5.1 Trappa") and a candidate's name in an election are matters of their own and still do."""
     said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
     point = ("## **§ {n} {title}**\n\n## **Sammanfattning**\n\n{what}" + said * 8 +
              "\n\n## **Beslutsunderlag**\n\nTjänsteutlåtande daterat 2024-09-{n:02d}\n\n"
-             "## **Förvaltningens förslag**\n\nNämnden beslutar enligt förslaget." + said * 3 + "\n\n")
+             "## **Förvaltningens förslag**\n\nNämnden beslutar enligt förslaget." + said * 3 + "\n\n"
+             "## **Beslutsgång**\n\nOrdföranden prövar förslaget och finner att nämnden bifaller det. Beslutet skickas till förvaltningen.\n\n")
     path = tmp_path / "2024-10-15_protokoll.md"
     path.write_text("Sammanträdesprotokoll 2024-10-15\n\n" + "".join(
         point.format(n=n, title=title, what=what) for n, title, what in (
@@ -701,6 +703,8 @@ def test_small_parts_under_a_templates_labels_go_with_the_next_part_of_their_poi
     assert len(items) == 4, [item.text[:60] for item in items]
     assert items[1].text.startswith("Beslutsunderlag\nTjänsteutlåtande daterat 2024-09-19\nFörvaltningens förslag"), items[1].text
     assert (items[1].section or "").endswith("§ 19 Gallring i kostsystemet"), items[1].section
+    # At the end of its point, a labelled part goes into the part before it.
+    assert items[1].text.endswith("Beslutsgång\nOrdföranden prövar förslaget och finner att nämnden bifaller det. Beslutet skickas till förvaltningen."), items[1].text
 
     said = " Han tycker att det är roligt och vill bidra till sektionen under året."
     path = tmp_path / "2021-02-25_sektionsmote.md"
