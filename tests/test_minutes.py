@@ -746,3 +746,56 @@ def test_page_numbers_alone_and_a_contents_table_are_no_content(tmp_path):
         "§ 119 Gallring av handlingar i kostsystemet", "§ 120 Gallring av information i Praoportalen",
         "§ 121 Slutredovisning av Månsarps förskola", "§ 122 Övrigt"]
     assert_nothing_lost(document, meeting)
+
+
+def test_a_title_with_nothing_under_it_is_no_section_past_the_next_number(tmp_path):
+    """Headings numbered in their text ("8 Övriga frågor" as a Word or Markdown heading) with
+    nothing under them, and a heading that only reads as one ("Betyg: godkänd", a rating table's
+    row in a surveyed annual meeting's PDF): the next number after the title's own, or after the
+    number before it, is a sibling point, not a part of that section. Each had been the section of
+    every point after it."""
+    said = " Styrelsen redogjorde för läget och mötet diskuterade frågan utförligt."
+    path = tmp_path / "2023-03-01_arsmote.md"
+    path.write_text(
+        "# Årsmöte 2023-03-01\n\n## 1 Mötets öppnande\n\nOrdföranden öppnade mötet." + said +
+        "\n\n## 2 Utvärdering av bryggan\n\n## Betyg: godkänd\n\nBryggan har lagats och håller." + said +
+        "\n\n## 3 Pumpen vid badet\n\nPumpen läcker och ska bytas före sommaren." + said +
+        "\n\n## 4 Behandling av motioner\n\n## 5 Övriga frågor\n\n## 6 Mötets avslutande\n\n"
+        "Ordföranden avslutade mötet och tackade alla för visat intresse." + said + "\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    by_title = {item.title: item for item in meeting.items}
+    assert by_title["Betyg: godkänd"].section == "2 Utvärdering av bryggan"
+    assert by_title["3 Pumpen vid badet"].section is None, [(i.title, i.section) for i in meeting.items]
+    closing = by_title["6 Mötets avslutande"]
+    assert closing.section is None and closing.text.startswith("4 Behandling av motioner\n5 Övriga frågor\n6 Mötets"), \
+        [(i.title, i.section, i.text[:60]) for i in meeting.items]
+    assert_nothing_lost(document, meeting)
+
+
+def test_an_agenda_listing_the_headings_after_it_is_a_table_of_contents(tmp_path):
+    """A board's LaTeX minutes open with "Dagordning" in a larger heading over a bulleted list of
+    the points, each of which follows as a heading of its own. The list is a table of contents:
+    it had been the section of every point and an item of its own. A list of candidates whose
+    names head their presentations after it is content, and so is a point that presents the
+    agenda in a sentence before its list."""
+    said = " Styrelsen diskuterade frågan och var enig."
+    path = tmp_path / "2013-03-03_styrelse.md"
+    path.write_text(
+        "# Styrelsemöte 3 mars 2013\n\n## Dagordning\n\n- PR och marknadsföring\n- Hemsidan\n- Partiets budget 2013\n"
+        "- Övrigt\n\n### PR och marknadsföring\n\nPR sköts framför allt genom sociala medier." + said +
+        "\n\n### Hemsidan\n\nHemsidan ska hostas hos ett webbhotell tillsammans med domännamnet." + said +
+        "\n\n### Partiets budget 2013\n\nPartiet har två utgiftsposter: webbsidan och bankkontot." + said +
+        "\n\n### Val av kassör\n\nDet finns 3 sökande:\n\n- Anna Berg\n- Erik Lund\n- Sara Holm\n\n"
+        "#### Anna Berg\n\nAnna vill sköta kassan." + said + "\n\n#### Erik Lund\n\nErik har läst ekonomi." + said +
+        "\n\n#### Sara Holm\n\nSara har varit kassör förut." + said + "\n\n### Övrigt\n\nInget övrigt togs upp.\n",
+        encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    assert [item.title for item in meeting.items][:3] == ["PR och marknadsföring", "Hemsidan", "Partiets budget 2013"]
+    assert all(item.section is None or "Dagordning" not in item.section for item in meeting.items), \
+        [(i.title, i.section) for i in meeting.items]
+    assert not any(item.text.startswith("Dagordning") for item in meeting.items)
+    assert any("Det finns 3 sökande:\nAnna Berg\nErik Lund\nSara Holm" in item.text for item in meeting.items), \
+        [i.text[:80] for i in meeting.items]
+    assert_nothing_lost(document, meeting)

@@ -1,6 +1,7 @@
 """Parsing minutes into a meeting and its items, in steps, one module each:
 
-- `layout`: lines to blocks (page furniture, tables of contents and attendance lists set aside;
+- `layout`: lines to blocks (page furniture, tables of contents, an agenda that lists the
+  headings after it, and attendance lists set aside;
   wrapped lines joined; bullets, numbered points and headings told apart);
 - `segment`: blocks to items, from the structure (headings, numbering, contributions), bounded
   in size;
@@ -26,7 +27,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 46
+PARSER_VERSION = 47
 
 
 def parse_minutes(document: Document) -> Meeting:

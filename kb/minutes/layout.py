@@ -1,5 +1,5 @@
 """From a document's lines to blocks: what is page furniture, what is the attendance list, what is
-a table of contents, and how wrapped lines join into the paragraphs, bullets and headings the
+a table of contents (or an agenda listing the headings after it), and how wrapped lines join into the paragraphs, bullets and headings the
 author wrote.
 
 A block keeps where each of its source lines starts in its text, so that a long paragraph can
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.minutes.names import LOWER, ROLE, UPPER, attendees, dates_at, is_name_list, name_and_role, party_list
+from kb.minutes.names import LOWER, NAME, ROLE, UPPER, attendees, dates_at, is_name_list, is_personal_name, name_and_role, party_list
 from kb.readers import Line
 from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
 BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
@@ -90,7 +90,10 @@ def lay_out(lines: list[Line], wrapped: bool) -> Layout:
     lines = [line for line in lines if line.number not in contents]
     attendance, names = attendance_lists(lines)
     lines = [line for line in lines if line.number not in attendance]
-    return Layout(logical_blocks(lines, wrapped), furniture, contents, attendance, names)
+    # After the attendance lists, which an agenda below them ends.
+    agenda = agenda_list(lines)
+    lines = [line for line in lines if line.number not in agenda]
+    return Layout(logical_blocks(lines, wrapped), furniture, contents | agenda, attendance, names)
 
 
 def _normalised(text: str) -> str:
@@ -271,6 +274,48 @@ def _contents_table(lines: list[Line]) -> set[int]:
             found.update(line.number for line in lines[first:end] if line.text.strip())
         start = end
     return found
+
+
+def agenda_list(lines: list[Line]) -> set[int]:
+    """The agenda as a list ("Dagordning" / "• Utse styrelse för 2013" / "• Föreningens stadgar"
+    / "• Övrigt") whose entries are the titles of the headings after it: at least
+    MIN_CONTENTS_ROWS entries, at least half of them such titles. With its own short heading
+    above it ("Dagordning", "Agenda") it is a table of contents: it had been the section of every
+    point after it, and an item that matched any question about them. A point that presents the
+    agenda ("4) Setting meeting agenda / The chair goes through the agenda:") keeps its lines."""
+    found: set[int] = set()
+    runs: list[list[int]] = []
+    for index, line in enumerate(lines):
+        if line.style == "list" or (line.style is None and BULLET.match(line.text.strip())):
+            between = lines[runs[-1][-1] + 1 : index] if runs else None
+            if between is not None and not any(other.text.strip() for other in between):
+                runs[-1].append(index)
+            else:
+                runs.append([index])
+    for run in runs:
+        titles = {_bare(line.text) for line in lines[run[-1] + 1 :] if line.style == "heading"}
+        entries = [_without_bullet(lines[i].text.strip()) for i in run]
+        # Not the candidates of an election, each with a heading of their own after the list.
+        listed = sum(_bare(entry) in titles and not _a_person(entry.rstrip(".")) for entry in entries)
+        if listed < MIN_CONTENTS_ROWS or listed < len(entries) / 2:
+            continue
+        found.update(lines[i].number for i in run)
+        above = run[0] - 1
+        while above >= 0 and not lines[above].text.strip():
+            above -= 1
+        if above >= 0 and lines[above].style == "heading" and len(lines[above].text.split()) <= 3 \
+                and not re.search(r"\d", lines[above].text) and _bare(lines[above].text) not in titles:
+            found.add(lines[above].number)
+    return found
+
+
+def _a_person(text: str) -> bool:
+    return re.fullmatch(NAME, text) is not None and is_personal_name(text)
+
+
+def _bare(title: str) -> str:
+    """A title as an agenda lists it and a heading repeats it: no number or bullet, any case."""
+    return " ".join(re.sub(r"^[\d.§)\s]+", "", title.strip()).rstrip(":.").split()).casefold()
 
 
 _PAGE_CELL = re.compile(r"\|\s*(\d{1,3})(?:\s*[-–]\s*\d{1,3})?\s*$")

@@ -15,7 +15,8 @@
    of its point into the item before); a part
    with no children is cut at block, then sentence, boundaries, into parts of about equal size.
    Two contributions are never one item. A part that is only a title ("Organisationer") is no
-   item: it becomes the section of the parts after it. Every item carries the titles above it
+   item: it becomes the section of the parts after it, up to the next number of the points around
+   it. Every item carries the titles above it
    (its section) and its own title.
 
 The measured reasons for the bounds are in the README (Quality): items that mix points or
@@ -171,6 +172,19 @@ def _empty_point(child: Node, following: Node) -> bool:
         and following.rank == child.rank
 
 
+def _number(node: Node) -> str | None:
+    found = _NUMBER.match(node.opener.text) if node.opener is not None else None
+    return found.group(1) if found else None
+
+
+def _next_number(number: str | None) -> str | None:
+    """"13" -> "14", "3.7" -> "3.8"."""
+    if number is None:
+        return None
+    head, _, last = number.rpartition(".")
+    return f"{head}.{int(last) + 1}" if head else str(int(last) + 1)
+
+
 def _list_of_names(block: Block, neighbour: Block | None) -> bool:
     """A name line next to another (a list of people), not a contribution."""
     if neighbour is None or neighbour.kind != block.kind:
@@ -313,6 +327,10 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
     section: list[str] = []
     section_party: str | None = None
     section_rank = 0.0
+    section_ends: str | None = None  # the number that closes the section
+    previous_number: str | None = None  # the last point number at this level
+    section_node: Node | None = None
+    carried: set[int] = set()  # section titles that the next number closed: titles with nothing under them
     merged: list[Node] = []
 
     def flush():
@@ -322,7 +340,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             blocks = opening + [b for m in merged for b in m.all_blocks()]
             opening = []
             sub_parts = owner is not None and merged[0].rank == SUB_PART
-            title = owner.opener.text if sub_parts else merged[0].opener.text
+            first = next((m for m in merged if id(m) not in carried), merged[0])  # not a closed section's title
+            title = owner.opener.text if sub_parts else first.opener.text
             out.append(_item(blocks, title, path[:-1] if sub_parts else path + section, owner or merged[0], lead))
             merged.clear()
             lead = []
@@ -333,6 +352,7 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             out.append(_item(part, part[0].text, path, None, []))
     for index, child in enumerate(node.children):
         following = node.children[index + 1] if index + 1 < len(node.children) else None
+        previous_number = _number(node.children[index - 1]) or previous_number if index else None
         if child.title_only and following is not None and following.rank >= child.rank \
                 and not _empty_point(child, following):
             flush()
@@ -341,14 +361,26 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             # their text goes into the next item's.
             opening, lead = opening + lead, []
             section, section_rank = [child.opener.text], child.rank
+            section_ends = _next_number(_number(child) or previous_number)
+            section_node = child
             # A line under the title names whose section it is ("Avstämning läget" / "– Region JH").
             section_party = child.blocks[0].text if child.blocks else None
             lead += child.all_blocks()
             continue
-        if child.opener.kind == "plain" and not child.party or child.rank < section_rank:
+        if child.opener.kind == "plain" and not child.party or child.rank < section_rank \
+                or (section_ends is not None and _number(child) == section_ends):
             # free text at this level closes the section; so does a part of a higher rank than
-            # the section's title ("## Innehåll" above a contents table, before "§ 115")
-            section, section_party, section_rank = [], None, 0.0
+            # the section's title ("## Innehåll" above a contents table, before "§ 115"), and the
+            # next number after the title's own, or after the last number before it: "13.
+            # Utvärdering" (its table read as a heading) is no section of "14. Skicket på ...",
+            # nor "1:1 alla har en röst" under "4. Fastställande av röstlängd" of "5. Fråga om
+            # ..." (a surveyed annual meeting: every later point had been in that section).
+            if section_ends is not None and _number(child) == section_ends and lead:
+                # The title, no section now, is a part with nothing under it: it leads into this one.
+                merged.insert(0, section_node)
+                carried.add(id(section_node))
+                lead = []
+            section, section_party, section_rank, section_ends = [], None, 0.0, None
         # Small sub-parts of a point that had to be cut ("Förslag", "Beslut") go together; a part
         # too small to answer anything alone ("Mötets öppnande / 12:14") goes with its neighbours
         # at any level; a contribution is its own item however small, unless it is one short
@@ -361,7 +393,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             merged.append(child)
             continue
         prefix: list[Block] = []
-        if merged and not small and (sum(m.size for m in merged) < LEAD_CHARS or _same_point(owner, merged, child)):
+        if merged and not small and (sum(m.size for m in merged) < LEAD_CHARS or _same_point(owner, merged, child)
+                                     or all(id(m) in carried for m in merged)):
             prefix = [b for m in merged for b in m.all_blocks()]  # too small alone, or a label's: it leads into this one
             merged.clear()
         flush()
@@ -383,7 +416,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
     # A labelled part at the end of its point ("Beslutsgång") goes into the part before it (parser
     # 46: 10 fewer items in the dev corpus, 7 in the held-out corpora; no rank of any question set moved).
     tail_label = owner is not None and len(out) > first_made and _labelled(merged)
-    if merged and out and not opening and (sum(m.size for m in merged) < TINY_CHARS or tail_label) \
+    titles_only = any(id(m) in carried for m in merged) and all(m.title_only for m in merged)
+    if merged and out and not opening and (sum(m.size for m in merged) < TINY_CHARS or tail_label or titles_only) \
             and out[-1].line_end < merged[0].opener.start \
             and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
         # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it; not
