@@ -799,3 +799,19 @@ def test_an_agenda_listing_the_headings_after_it_is_a_table_of_contents(tmp_path
     assert any("Det finns 3 sökande:\nAnna Berg\nErik Lund\nSara Holm" in item.text for item in meeting.items), \
         [i.text[:80] for i in meeting.items]
     assert_nothing_lost(document, meeting)
+
+
+def test_decisions_in_the_passive_and_elections_are_what_was_decided():
+    """"Medlemsavgiften beslutas till 150 kr", "Styrelsen beviljas ansvarsfrihet" and "Anna Berg
+    valdes till kassör" decide as much as "beslutade": minutes from three issuers kb had not seen
+    had no decision on such points."""
+    meeting = parse_minutes(text_document(
+        "Årsmöte 2021-03-01\n\n1. Medlemsavgift\nKassören redogjorde för ekonomin. "
+        "Medlemsavgiften beslutas till 150 kr per år.\n\n2. Ansvarsfrihet\nRevisorn läste sin berättelse. "
+        "Styrelsen beviljas ansvarsfrihet för året.\n\n3. Val av kassör\nEn kandidat presenterade sig. "
+        "Anna Berg valdes till kassör.\n", name="arsmote.txt"))
+    decided = " ".join(item.decision or "" for item in meeting.items)
+    for sentence in ("Medlemsavgiften beslutas till 150 kr per år.", "Styrelsen beviljas ansvarsfrihet för året.",
+                     "Anna Berg valdes till kassör."):
+        assert sentence in decided, decided
+    assert "redogjorde" not in decided and "presenterade" not in decided

@@ -51,7 +51,11 @@ CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and 
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”–-])")
 _DECISION_LABEL = re.compile(r"^(?:beslut|beslutet|beslutades|överenskommelse|förslag till beslut|beslutsförslag)\b", re.I)
-_DECIDES = re.compile(r"\b(?:beslut(?:ar|ade|at|ades)|beslöt|fastställ(?:er|de|des)|bifall(?:er|s|es)|godkänn(?:er|de|des))\b", re.I)
+# The verbs that decide, in the active and the passive, present and past: "Medlemsavgiften
+# beslutas till 150 kr", "Styrelsen beviljas ansvarsfrihet", "Anna valdes till ordförande".
+_DECIDES = re.compile(
+    r"\b(?:beslut(?:ar|ade|at|ades|as)|beslöts?|fastställ(?:er|de|des|s|es)|bifall(?:er|s|es)|godkänn(?:er|de|des|s|es)"
+    r"|anta(?:r|s)|antog(?:s)?|bevilja(?:r|s|de|des)|väljs|valdes|utse(?:s)|utsågs)\b", re.I)
 
 
 @dataclass
@@ -425,6 +429,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         tail = sorted(lead + [b for m in merged for b in m.all_blocks()], key=lambda block: block.start)
         out[-1].lines += [b.text for b in tail]
         out[-1].line_end = tail[-1].end
+        # What the part decided is the item's too ("3. Val av kassör / Anna Berg valdes till kassör").
+        out[-1].decision = " ".join(filter(None, [out[-1].decision, _deciding(tail)]))[:600] or None
         merged.clear()
         lead = []
     flush()
@@ -547,5 +553,10 @@ def _decision(blocks: list[Block]) -> str | None:
                 return " ".join(decided)[:600]
         elif _DECISION_LABEL.match(block.text) and ":" in block.text[:30]:
             return block.text.split(":", 1)[1].strip()[:600] or None
+    return _deciding(blocks)
+
+
+def _deciding(blocks: list[Block]) -> str | None:
+    """The sentences that decide ("Anna Berg valdes till kassör")."""
     sentences = [s for b in blocks for s in _SENTENCE_END.split(b.text) if _DECIDES.search(s)]
     return " ".join(sentences)[:600] or None
