@@ -815,3 +815,18 @@ def test_decisions_in_the_passive_and_elections_are_what_was_decided():
                      "Anna Berg valdes till kassör."):
         assert sentence in decided, decided
     assert "redogjorde" not in decided and "presenterade" not in decided
+
+
+def test_points_numbered_with_a_colon_and_a_date_with_hyphens():
+    """A school club's scanned minutes number their points "2: Val av mötesordförande" and date
+    themselves "08-09-2021": the points had run together in two items under a title that took the
+    first point, and the meeting had no date."""
+    said = " Styrelsen gick igenom läget och svarade på frågor från medlemmarna under mötet."
+    meeting = parse_minutes(text_document(
+        "Styrelsemöte Datorklubben 08-09-2021\n\n1: Öppnade mötet.\n2: Val av mötesordförande\n"
+        "Tim Torndal valdes till mötets ordförande.\n3: Verksamhetsberättelse\nLAN hölls på hösten." + said +
+        "\n4: Revisors berättelse\nKassan är i ordning." + said + "\n5: Övriga frågor\nEtt nytt LAN planeras." + said +
+        "\n", name="arsmote.txt"))
+    assert meeting.date == dt.date(2021, 9, 8)
+    titles = [item.title for item in meeting.items]
+    assert titles[-3:] == ["3: Verksamhetsberättelse", "4: Revisors berättelse", "5: Övriga frågor"], titles

@@ -18,7 +18,7 @@ BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$
 # "§ 12", "12 Budget 2025" (a bare number only before a capital: "37 miljoner" is a wrapped
 # sentence), "1.", "1.1", "2)"; never four digits ("2014. För att ..." is a year that wraps).
 # A table's column rule may stand between the number and the title ("4. | Punkter från stämman").
-NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(?:\|\s*)?(.*)$")
+NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}:(?=\s)|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(?:\|\s*)?(.*)$")
 # A case reference after the number: "§ 187 Dnr BN-2025-00001", "§ 4 KS 2024/123".
 _REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\w.]{0,5}\s*)*(?:[A-ZÅÄÖ]{1,6}[- ]?)?\d{2,4}[-/:.]\d+(?:[-/:.]\d+)*\s*$")
 _TERMINAL = (".", "!", "?", ":", ";")
@@ -490,8 +490,8 @@ def _points_in_sequence(blocks: list[Block]) -> None:
             last = (number, mark)
 
 
-_PLAIN_NUMBER = re.compile(r"^(\d{1,3})([.)])\s+\S")
-_ANY_NUMBER = re.compile(r"^(\d{1,3})([.)]?)(?:\s|$)")
+_PLAIN_NUMBER = re.compile(r"^(\d{1,3})([.):])\s+\S")
+_ANY_NUMBER = re.compile(r"^(\d{1,3})([.):]?)(?:\s|$)")
 
 
 def _lists_under_points(blocks: list[Block]) -> None:
@@ -598,7 +598,7 @@ def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, 
 
 def numbering_depth(number: str) -> int:
     """"§ 12", "12", "12." -> 1; "3.7" -> 2; "3.7.1" -> 3."""
-    return 1 if number.startswith("§") else len([p for p in number.rstrip(".)").split(".") if p])
+    return 1 if number.startswith("§") else len([p for p in number.rstrip(".):").split(".") if p])
 
 
 def _continues(prev: Block, text: str, following: Line | None, page_break: bool = False) -> bool:

@@ -35,6 +35,8 @@ DATE_PATTERNS = [
     (re.compile(r"\b(\d{1,2})/(\d{1,2})[ -](\d{4})\b"), "d/m y"),
     # 15.9.2022, as Finland's Swedish-speaking municipalities write dates
     (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), "d/m y"),
+    # 08-09-2021: day, month and year with hyphens, as a school club's minutes date themselves
+    (re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})-(\d{4})\b"), "d/m y"),
 ]
 
 # Personal names: two or three capitalised words ("Martin Hellström", "Lars-Åke Wassö").

@@ -305,7 +305,7 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
     _chunk_children(node, path + [title], out, lead, owner=node, prefix=prefix)
 
 
-_NUMBER = re.compile(r"^§?\s*(\d+(?:\.\d+)*)\.?(?=\s|$)")
+_NUMBER = re.compile(r"^§?\s*(\d+(?:\.\d+)*)[.):]?(?=\s|$)")
 
 
 def _sub_points(node: Node) -> int:
