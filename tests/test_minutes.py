@@ -830,3 +830,20 @@ def test_points_numbered_with_a_colon_and_a_date_with_hyphens():
     assert meeting.date == dt.date(2021, 9, 8)
     titles = [item.title for item in meeting.items]
     assert titles[-3:] == ["3: Verksamhetsberättelse", "4: Revisors berättelse", "5: Övriga frågor"], titles
+
+
+def test_an_attendance_line_that_wraps_inside_a_name_goes_on_on_the_next_line():
+    """A scanned board meeting lists those present after "Närvarande:" on a line that wraps
+    inside a name ("..., David Törnqvist, Walter" / "Thorslund, Jonathan Lönnqvist, ..."): the
+    second line had become an item whose "speaker" was two of the names."""
+    said = " Styrelsen gick igenom stadgarna punkt för punkt och antog dem utan ändringar."
+    document = text_document(
+        "Konstituerande styrelsemöte 2020-04-24\n\nNärvarande: Fredrik Berzins, Tim Torndal, Vilhelm Prytz, "
+        "Regina Weigelt, David Törnqvist, Walter\nThorslund, Jonathan Lönnqvist, Christoffer Santala Andersson\n\n"
+        "1. Föreningen har bildats.\n2. Föreningens stadgar\n" + said + "\n3. Val av styrelse\n" + said + "\n",
+        name="styrelsemote.txt")
+    meeting = parse_minutes(document)
+    assert meeting.attendees == ["Fredrik Berzins", "Tim Torndal", "Vilhelm Prytz", "Regina Weigelt", "David Törnqvist",
+                                 "Walter Thorslund", "Jonathan Lönnqvist", "Christoffer Santala Andersson"]
+    assert not any("Thorslund" in item.text or item.speaker for item in meeting.items), [i.text[:60] for i in meeting.items]
+    assert_nothing_lost(document, meeting)

@@ -336,6 +336,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
     in_list = awaiting_names = one_a_line = False
     status = "present"
     second_half: int | None = None  # a hyphenated word's second line, read with its first
+    wrapped_from: tuple[str, int] | None = None  # a label's names that may go on on the next line, and how many
     for index, line in enumerate(lines):
         if line.number == second_half:
             continue
@@ -358,6 +359,14 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             listed += [(name, status) for name in _entries(names)]
             in_list, awaiting_names = True, not names
             one_a_line = awaiting_names
+            wrapped_from = (names, len(_entries(names))) if names and not names.endswith(_TERMINAL) else None
+            continue
+        elif wrapped_from and text and not _entries(text) \
+                and len(entries := _entries(f"{wrapped_from[0]} {text}")) > wrapped_from[1]:
+            # The label's line wrapped inside a name ("..., David Törnqvist, Walter" / "Thorslund,
+            # Jonathan Lönnqvist"): the two lines are one list.
+            numbers.add(line.number)
+            listed = listed[: len(listed) - wrapped_from[1]] + [(name, status) for name in entries]
         elif in_list and text and (entries := _entries(text)):
             numbers.add(line.number)
             listed += [(name, status) for name in entries]
@@ -369,6 +378,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             continue  # blank lines before the first name, or between names one a line
         else:
             in_list = False
+        wrapped_from = None
     return numbers, _attendance(listed)
 
 
