@@ -1,8 +1,9 @@
 """Parsing minutes into a meeting and its items, in steps, one module each:
 
-- `layout`: lines to blocks (page furniture, tables of contents, an agenda that lists the
-  headings after it, and attendance lists set aside;
-  wrapped lines joined; bullets, numbered points and headings told apart);
+- `aside`: the lines that are not content (page furniture, tables of contents, an agenda that
+  lists the headings after it, attendance lists);
+- `layout`: the other lines to blocks (wrapped lines joined; bullets, numbered points and
+  headings told apart), with `marks` for what a line's bullet or number says;
 - `segment`: blocks to items, from the structure (headings, numbering, contributions), bounded
   in size;
 - `metadata`: the meeting's title, date, body, header and next meeting;

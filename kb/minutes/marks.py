@@ -1,0 +1,27 @@
+"""How a line marks what it is: a bullet, an agenda number, the end of a sentence. Shared by
+`layout` (which joins lines into blocks) and `aside` (which sets lines that are not content aside).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.minutes.names import UPPER
+from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
+
+BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
+# "§ 12", "12 Budget 2025" (a bare number only before a capital: "37 miljoner" is a wrapped
+# sentence), "1.", "1.1", "2)"; never four digits ("2014. För att ..." is a year that wraps).
+# A table's column rule may stand between the number and the title ("4. | Punkter från stämman").
+NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}:(?=\s)|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(?:\|\s*)?(.*)$")
+TERMINAL = (".", "!", "?", ":", ";")
+
+
+def without_bullet(text: str) -> str:
+    m = BULLET.match(text)
+    return m.group(2).strip() if m and m.group(2).strip() else text
+
+
+def numbering_depth(number: str) -> int:
+    """"§ 12", "12", "12." -> 1; "3.7" -> 2; "3.7.1" -> 3."""
+    return 1 if number.startswith("§") else len([p for p in number.rstrip(".):").split(".") if p])
