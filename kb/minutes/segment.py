@@ -55,7 +55,7 @@ _DECISION_LABEL = re.compile(r"^(?:beslut|beslutet|beslutades|överenskommelse|f
 # beslutas till 150 kr", "Styrelsen beviljas ansvarsfrihet", "Anna valdes till ordförande".
 _DECIDES = re.compile(
     r"\b(?:beslut(?:ar|ade|at|ades|as)|beslöts?|fastställ(?:er|de|des|s|es)|bifall(?:er|s|es)|godkänn(?:er|de|des|s|es)"
-    r"|anta(?:r|s)|antog(?:s)?|bevilja(?:r|s|de|des)|väljs|valdes|utse(?:s)|utsågs)\b", re.I)
+    r"|anta[rs]|antogs?|bevilja(?:r|s|de|des)|väljs|valdes|utses|utsågs)\b", re.I)
 
 
 @dataclass
@@ -356,7 +356,8 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             out.append(_item(part, part[0].text, path, None, []))
     for index, child in enumerate(node.children):
         following = node.children[index + 1] if index + 1 < len(node.children) else None
-        previous_number = _number(node.children[index - 1]) or previous_number if index else None
+        previous_number = (_number(node.children[index - 1]) or previous_number) if index else None
+        closes = section_ends is not None and _number(child) == section_ends
         if child.title_only and following is not None and following.rank >= child.rank \
                 and not _empty_point(child, following):
             flush()
@@ -371,15 +372,14 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             section_party = child.blocks[0].text if child.blocks else None
             lead += child.all_blocks()
             continue
-        if child.opener.kind == "plain" and not child.party or child.rank < section_rank \
-                or (section_ends is not None and _number(child) == section_ends):
+        if child.opener.kind == "plain" and not child.party or child.rank < section_rank or closes:
             # free text at this level closes the section; so does a part of a higher rank than
             # the section's title ("## Innehåll" above a contents table, before "§ 115"), and the
             # next number after the title's own, or after the last number before it: "13.
             # Utvärdering" (its table read as a heading) is no section of "14. Skicket på ...",
             # nor "1:1 alla har en röst" under "4. Fastställande av röstlängd" of "5. Fråga om
             # ..." (a surveyed annual meeting: every later point had been in that section).
-            if section_ends is not None and _number(child) == section_ends and lead:
+            if closes and lead:
                 # The title, no section now, is a part with nothing under it: it leads into this one.
                 merged.insert(0, section_node)
                 carried.add(id(section_node))
