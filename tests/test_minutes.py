@@ -847,3 +847,22 @@ def test_an_attendance_line_that_wraps_inside_a_name_goes_on_on_the_next_line():
                                  "Walter Thorslund", "Jonathan Lönnqvist", "Christoffer Santala Andersson"]
     assert not any("Thorslund" in item.text or item.speaker for item in meeting.items), [i.text[:60] for i in meeting.items]
     assert_nothing_lost(document, meeting)
+
+
+def test_a_list_of_posts_under_an_election_keeps_its_heading_as_the_section(tmp_path):
+    """An election that lists its posts ("• Ordförande", "• Kassör", "• Sekreterare"), each a
+    heading after the list: the list repeats the headings and is set aside as an agenda is, but
+    the election's own heading is no agenda's and stays the section of the posts."""
+    said = " Valberedningen presenterade sitt förslag och mötet valde enhälligt."
+    path = tmp_path / "2024-03-10_arsmote.md"
+    path.write_text(
+        "# Årsmöte 2024-03-10\n\n## Mötets öppnande\n\nOrdföranden öppnade mötet." + said +
+        "\n\n## Val av funktionärer\n\n- Ordförande\n- Kassör\n- Sekreterare\n\n### Ordförande\n\nAnna Berg valdes." + said +
+        "\n\n### Kassör\n\nErik Lund valdes." + said + "\n\n### Sekreterare\n\nSara Holm valdes." + said +
+        "\n\n## Mötets avslutande\n\nOrdföranden avslutade mötet." + said + "\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    posts = [item for item in meeting.items if "Anna Berg valdes" in item.text or "Sara Holm valdes" in item.text]
+    assert posts and all("Val av funktionärer" in (item.title, item.section) for item in posts), \
+        [(i.title, i.section) for i in meeting.items]
+    assert_nothing_lost(document, meeting)

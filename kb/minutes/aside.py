@@ -225,8 +225,10 @@ def agenda_list(lines: list[Line]) -> set[int]:
     / "• Övrigt") whose entries are the titles of the headings after it: at least
     MIN_CONTENTS_ROWS entries, at least half of them such titles. With its own short heading
     above it ("Dagordning", "Agenda") it is a table of contents: it had been the section of every
-    point after it, and an item that matched any question about them. A point that presents the
-    agenda ("4) Setting meeting agenda / The chair goes through the agenda:") keeps its lines."""
+    point after it, and an item that matched any question about them. Under another heading
+    ("Val av funktionärer" over "• Ordförande", "• Kassör", each a heading after it) only the
+    list is set aside, and the heading keeps its parts. A point that presents the agenda ("4)
+    Setting meeting agenda / The chair goes through the agenda:") keeps its lines."""
     found: set[int] = set()
     runs: list[list[int]] = []
     for index, line in enumerate(lines):
@@ -247,10 +249,13 @@ def agenda_list(lines: list[Line]) -> set[int]:
         above = run[0] - 1
         while above >= 0 and not lines[above].text.strip():
             above -= 1
-        if above >= 0 and lines[above].style == "heading" and len(lines[above].text.split()) <= 3 \
-                and not re.search(r"\d", lines[above].text) and _bare(lines[above].text) not in titles:
+        if above >= 0 and lines[above].style == "heading" and _AGENDA.fullmatch(_bare(lines[above].text)):
             found.add(lines[above].number)
     return found
+
+
+# The heading of an agenda, which is set aside with it: what minutes call their agenda.
+_AGENDA = re.compile(r"(?:preliminär |förslag till )?(?:dagordning|föredragningslista|agenda)(?: för mötet)?", re.I)
 
 
 def _a_person(text: str) -> bool:
