@@ -7,6 +7,7 @@ The machine is shared and noisy: compare figures measured side by side in one ru
 from __future__ import annotations
 
 import argparse
+import glob
 import importlib.metadata
 import json
 import os
@@ -102,6 +103,34 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats (a minute or two)")
     p.add_argument("--out", type=Path, help="also write the JSON here")
     return p
+
+
+def index_arguments(p: argparse.ArgumentParser) -> None:
+    """The indexes the ranking benchmarks ask their question sets of (README, "Quality")."""
+    p.add_argument("--dev", default=str(ROOT / "index-dev"), help="an index of eval/corpora")
+    p.add_argument("--seed", default=str(ROOT / "index"), help="an index of the first minutes (corpus/)")
+    p.add_argument("--heldout", default=str(ROOT / "index-ho"), help="an index of eval/heldout-corpora")
+    p.add_argument("--format-pdf", help="an index of eval/format-variants/ludd-pdf (optional)")
+    p.add_argument("--format-txt", help="an index of eval/format-variants/ludd-txt (optional)")
+
+
+def question_sets(args: argparse.Namespace, paired: bool = False) -> list[tuple[str, str, list[dict]]]:
+    """(name, index, questions) for every question set whose index was given and exists; with
+    `paired`, also the dev corpus's questions in the other language."""
+    sys.path.insert(0, str(ROOT))
+    from kb.evaluate import load_queries
+
+    sets = [
+        ("dev corpus", args.dev, "eval/corpora"),
+        *([("dev corpus, paired translations", args.dev, "eval/corpora/*/paired.jsonl")] if paired else []),
+        ("first minutes, dev", args.seed, "eval/dev_queries.jsonl"),
+        ("first minutes, held-out", args.seed, "eval/heldout_queries.jsonl"),
+        ("held-out issuers", args.heldout, "eval/heldout-corpora"),
+        ("format variants, pdf", args.format_pdf, "eval/format-variants/ludd-pdf"),
+        ("format variants, text", args.format_txt, "eval/format-variants/ludd-txt"),
+    ]
+    return [(name, index, [q for path in sorted(glob.glob(str(ROOT / pattern))) for q in load_queries(path)])
+            for name, index, pattern in sets if index is not None and Path(index).exists()]
 
 
 def report(name: str, figures: dict, summary: list[str], out: Path | None = None) -> None:

@@ -16,38 +16,25 @@ English-Swedish and the Swedish-English one).
 
 from __future__ import annotations
 
-import glob
-import sys
-
-from common import ROOT, parser, report
+from common import index_arguments, parser, question_sets, report
 
 
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--weights", default="0.05,0.075,0.1,0.15,0.2")
-    p.add_argument("--dev", default=str(ROOT / "index-dev"), help="an index of eval/corpora")
-    p.add_argument("--seed", default=str(ROOT / "index"), help="an index of the first minutes (corpus/)")
-    p.add_argument("--heldout", default=str(ROOT / "index-ho"), help="an index of eval/heldout-corpora")
+    index_arguments(p)
     args = p.parse_args()
-    sys.path.insert(0, str(ROOT))
+    sets = question_sets(args, paired=True)
     import kb.search as search
     from kb import KnowledgeBase
-    from kb.evaluate import is_expected, load_queries
+    from kb.evaluate import is_expected
     from kb.languages import language_of
 
-    sets = [
-        ("dev corpus", args.dev, "eval/corpora"),
-        ("dev corpus, paired translations", args.dev, "eval/corpora/*/paired.jsonl"),
-        ("first minutes, dev", args.seed, "eval/dev_queries.jsonl"),
-        ("first minutes, held-out", args.seed, "eval/heldout_queries.jsonl"),
-        ("held-out issuers", args.heldout, "eval/heldout-corpora"),
-    ]
     settings = [("dense", None)] + [("hybrid", float(w)) for w in args.weights.split(",")]
     default = search.LEXICAL_WEIGHT
     results: dict = {}
     try:
-        for name, index, pattern in sets:
-            questions = [q for path in sorted(glob.glob(str(ROOT / pattern))) for q in load_queries(path)]
+        for name, index, questions in sets:
             with KnowledgeBase(index, log=lambda message: None) as kb:
                 for mode, weight in settings:
                     search.LEXICAL_WEIGHT = default if weight is None else weight

@@ -1,8 +1,9 @@
 """The ranking's query-time rules (kb.search constants) swept side by side on every question set.
 
-Not a speed benchmark: the measurement behind the weights of the year rule, the attribution rule
-and the detail and point shares (README, "Quality"; the comments at each constant in kb/search.py).
-None of them changes what is indexed, so every setting is asked of the same indexes in one run.
+Not a speed benchmark: it sweeps the weights of the year rule, the attribution rule, the detail
+and point shares and the lexical bonus (the comments at each constant in kb/search.py). The year
+rule's figures come from it; the others were measured the same way before it existed, by scripts
+not kept. None of them changes what is indexed, so every setting is asked of the same indexes.
 Each `--sweep NAME=v1,v2` varies one constant with the others at their defaults; the first row
 of every set is the defaults. hit@1 and MRR@10 per set, in the default mode (hybrid).
 
@@ -21,10 +22,7 @@ NEXT_YEAR_SHARE=0`; the questions that name a year are also counted on their own
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from common import ROOT, parser, report
+from common import index_arguments, parser, question_sets, report
 
 RULES = ("YEAR_BONUS", "NEXT_YEAR_SHARE", "ATTRIBUTION_BONUS", "DETAIL_SHARE", "POINT_SHARE", "LEXICAL_WEIGHT")
 
@@ -43,33 +41,18 @@ def sweeps(specs: list[str]) -> list[tuple[str, float]]:
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--sweep", action="append", default=[], help="NAME=v1,v2: a constant of kb.search and its values")
-    p.add_argument("--dev", default=str(ROOT / "index-dev"), help="an index of eval/corpora")
-    p.add_argument("--seed", default=str(ROOT / "index"), help="an index of the first minutes (corpus/)")
-    p.add_argument("--heldout", default=str(ROOT / "index-ho"), help="an index of eval/heldout-corpora")
-    p.add_argument("--format-pdf", help="an index of eval/format-variants/ludd-pdf")
-    p.add_argument("--format-txt", help="an index of eval/format-variants/ludd-txt")
+    index_arguments(p)
     args = p.parse_args()
-    sys.path.insert(0, str(ROOT))
+    sets = question_sets(args)
     import kb.search as search
     from kb import KnowledgeBase
-    from kb.evaluate import is_expected, load_queries
+    from kb.evaluate import is_expected
 
-    sets = [
-        ("dev corpus", args.dev, "eval/corpora"),
-        ("first minutes, dev", args.seed, "eval/dev_queries.jsonl"),
-        ("first minutes, held-out", args.seed, "eval/heldout_queries.jsonl"),
-        ("held-out issuers", args.heldout, "eval/heldout-corpora"),
-        ("format variants, pdf", args.format_pdf, "eval/format-variants/ludd-pdf"),
-        ("format variants, text", args.format_txt, "eval/format-variants/ludd-txt"),
-    ]
     settings = [("defaults", None)] + sweeps(args.sweep)
     defaults = {name: getattr(search, name) for name in RULES}
     results: dict = {}
     try:
-        for name, index, pattern in sets:
-            if index is None or not Path(index).exists():
-                continue
-            questions = load_queries(ROOT / pattern)
+        for name, index, questions in sets:
             with KnowledgeBase(index, log=lambda message: None) as kb:
                 for rule, value in settings:
                     for constant, default in defaults.items():
