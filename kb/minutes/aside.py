@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from kb.minutes.marks import BULLET, NUMBERED, TERMINAL, without_bullet
-from kb.minutes.names import NAME, ROLE, attendees, is_name_list, is_personal_name, name_and_role, party_list
+from kb.minutes.marks import BULLET, NUMBERED, TERMINAL, bare_title, without_bullet
+from kb.minutes.names import ROLE, attendees, is_name, is_name_list, name_and_role, party_list
 from kb.readers import Line
 
 # Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
@@ -239,32 +239,23 @@ def agenda_list(lines: list[Line]) -> set[int]:
             else:
                 runs.append([index])
     for run in runs:
-        titles = {_bare(line.text) for line in lines[run[-1] + 1 :] if line.style == "heading"}
+        titles = {bare_title(line.text) for line in lines[run[-1] + 1 :] if line.style == "heading"}
         entries = [without_bullet(lines[i].text.strip()) for i in run]
         # Not the candidates of an election, each with a heading of their own after the list.
-        listed = sum(_bare(entry) in titles and not _a_person(entry.rstrip(".")) for entry in entries)
+        listed = sum(bare_title(entry) in titles and not is_name(entry.rstrip(".")) for entry in entries)
         if listed < MIN_CONTENTS_ROWS or listed < len(entries) / 2:
             continue
         found.update(lines[i].number for i in run)
         above = run[0] - 1
         while above >= 0 and not lines[above].text.strip():
             above -= 1
-        if above >= 0 and lines[above].style == "heading" and _AGENDA.fullmatch(_bare(lines[above].text)):
+        if above >= 0 and lines[above].style == "heading" and _AGENDA.fullmatch(bare_title(lines[above].text)):
             found.add(lines[above].number)
     return found
 
 
 # The heading of an agenda, which is set aside with it: what minutes call their agenda.
 _AGENDA = re.compile(r"(?:preliminär |förslag till )?(?:dagordning|föredragningslista|agenda)(?: för mötet)?", re.I)
-
-
-def _a_person(text: str) -> bool:
-    return re.fullmatch(NAME, text) is not None and is_personal_name(text)
-
-
-def _bare(title: str) -> str:
-    """A title as an agenda lists it and a heading repeats it: no number or bullet, any case."""
-    return " ".join(re.sub(r"^[\d.§)\s]+", "", title.strip()).rstrip(":.").split()).casefold()
 
 
 _PAGE_CELL = re.compile(r"\|\s*(\d{1,3})(?:\s*[-–]\s*\d{1,3})?\s*$")

@@ -25,3 +25,9 @@ def without_bullet(text: str) -> str:
 def numbering_depth(number: str) -> int:
     """"§ 12", "12", "12." -> 1; "3.7" -> 2; "3.7.1" -> 3."""
     return 1 if number.startswith("§") else len([p for p in number.rstrip(".):").split(".") if p])
+
+
+def bare_title(title: str) -> str:
+    """A title without its number, bullet or closing colon, in any case: the form in which an
+    agenda lists a heading and a template repeats its labels ("Beslut", "4. Beslut:")."""
+    return " ".join(re.sub(r"^[\d.§)\s]+", "", title.strip()).rstrip(":.").split()).casefold()

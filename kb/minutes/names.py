@@ -88,6 +88,12 @@ def is_personal_name(text: str) -> bool:
     return len(words) >= 2 and not any(word.casefold() in _FUNCTION_WORDS for word in words)
 
 
+def is_name(text: str) -> bool:
+    """A personal name and nothing else: "Anna Berg", not "Anna Berg valdes"."""
+    text = text.strip()
+    return re.fullmatch(NAME, text) is not None and is_personal_name(text)
+
+
 def parse_speaker(text: str) -> tuple[str | None, str | None] | None:
     """(organisation, speaker) when a line opens someone's contribution, else None."""
     found = match_speaker(text)
@@ -105,7 +111,7 @@ def match_speaker(text: str) -> tuple[str | None, str, bool] | None:
         if not speakers or not all(is_personal_name(s) for s in speakers):
             continue
         org = groups.get("org")
-        if org and len(speakers) >= 2 and re.fullmatch(NAME, org.strip()) and is_personal_name(org):
+        if org and len(speakers) >= 2 and is_name(org):
             continue  # "Anna Berg, Peter Andrén, Olle Martinell": a list of names, not an organisation
         if org:
             org = _INFO_PREFIX.sub("", org).strip()
@@ -135,7 +141,7 @@ def name_and_role(text: str) -> str | None:
     splits = []
     for size in (3, 2):
         name, role = " ".join(words[:size]), " ".join(words[size:])
-        if re.fullmatch(NAME, name) and is_personal_name(name) and role and len(words) - size <= 3 \
+        if is_name(name) and role and len(words) - size <= 3 \
                 and all(word.casefold() not in _FUNCTION_WORDS or re.fullmatch(ROLE, word) for word in words[size:]):
             splits.append((re.fullmatch(ROLE, role) is None, size, f"{name}, {role}"))
     return min(splits)[2] if splits else None  # a known role's words stay the role's

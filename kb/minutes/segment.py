@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 from kb.minutes.layout import Block, is_title
 from kb.minutes.model import Item
-from kb.minutes.names import NAME, is_personal_name, match_speaker
+from kb.minutes.marks import bare_title
+from kb.minutes.names import is_name, match_speaker
 
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -248,7 +249,7 @@ def agenda_rank(root: Node) -> float | None:
     by_rank: dict[float, list[str]] = {}
     for node in _nodes(root):
         if node.rank < CONTRIBUTION and node.opener.kind in ("heading", "numbered"):
-            by_rank.setdefault(node.rank, []).append(_bare_title(node))
+            by_rank.setdefault(node.rank, []).append(bare_title(node.opener.text))
     counts = {
         rank: len(titles) for rank, titles in by_rank.items()
         if sum(titles.count(title) > 1 for title in titles) <= len(titles) / 2
@@ -260,24 +261,15 @@ def agenda_rank(root: Node) -> float | None:
     return min(shallow) if shallow else max(counts, key=lambda rank: (counts[rank], -rank))
 
 
-def _bare_title(node: Node) -> str:
-    """A part's title without its number, in any case: what recurs when a template repeats it."""
-    return re.sub(r"^[\d.§\s]+", "", node.opener.text).casefold()
-
-
-def _personal_name(text: str) -> bool:
-    return re.fullmatch(NAME, text.strip()) is not None and is_personal_name(text.strip())
-
-
 def items_of(root: Node) -> list[Item]:
     points = agenda_rank(root)
     if points is not None:
         for node in _nodes(root):
             node.whole, node.below_points = node.rank >= points, node.rank > points
-    titles = Counter(_bare_title(node) for node in _nodes(root))
+    titles = Counter(bare_title(node.opener.text) for node in _nodes(root))
     for node in _nodes(root):
         # A person's name recurs too (a candidate for two posts), and is no label.
-        node.label = titles[_bare_title(node)] > 1 and not _personal_name(node.opener.text)
+        node.label = titles[bare_title(node.opener.text)] > 1 and not is_name(node.opener.text)
     items: list[Item] = []
     _chunk_children(root, [], items)
     for ordinal, item in enumerate(items):
