@@ -773,6 +773,52 @@ def test_a_title_with_nothing_under_it_is_no_section_past_the_next_number(tmp_pa
     assert_nothing_lost(document, meeting)
 
 
+def test_a_title_with_nothing_under_it_is_no_section_over_a_group_of_the_same_rank(tmp_path):
+    """A housing co-operative's report of a house council meeting (a surveyed PDF): the questions
+    from each house under "Hus 4", "Hus 6" (nothing from house 6), then "Information från
+    styrelsen" in the same heading size over the board's own points. The empty "Hus 6" had been
+    the section of every one of the board's points; it is a point with nothing to say, and leads
+    into the next item."""
+    said = " Styrelsen har följt upp frågan med leverantören och återkommer när den vet mer." * 4
+    path = tmp_path / "2020-03-26_husradsmote.md"
+    path.write_text(
+        "# Gemensamt husrådsmöte 2020-03-26\n\n## Frågor från husråden\n\n### Hus 4\n\n"
+        "Hur ska tömningen av soprummen fungera? I hus 4 har det varit ojämnt." + said +
+        "\n\n### Hus 6\n\n### Information från styrelsen\n\n#### Nytt städavtal\n\n"
+        "Vi har ett nytt städavtal från den första december." + said +
+        "\n\n#### Relining\n\nReliningen av alla hus är avslutad." + said +
+        "\n\n#### Garageinbrott\n\nI december fick vi påhälsning i garaget." + said +
+        "\n\n## Mötets avslutande\n\nOrdföranden tackade alla för visat intresse.\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    by_title = {item.title: item for item in meeting.items}
+    for title in ("Nytt städavtal", "Relining", "Garageinbrott"):
+        assert by_title[title].section == "Frågor från husråden > Information från styrelsen", \
+            [(i.title, i.section) for i in meeting.items]
+    assert "Hus 6\nInformation från styrelsen\nNytt städavtal" in by_title["Nytt städavtal"].text
+    assert_nothing_lost(document, meeting)
+
+
+def test_a_heading_that_is_only_the_date_belongs_to_the_title(tmp_path):
+    """A student association's PDFs and a computer club's annual meetings head their minutes
+    with the date alone, a gap below the title ("Mötesprotokoll LiTHe kod" / "12 November 2020",
+    "2017-02-20" over "1 Öppnande av mötet"). The date had been the section of every point, or the
+    title of the first item; it is the meeting's."""
+    said = " Styrelsen diskuterade frågan och var enig om att gå vidare."
+    path = tmp_path / "styrelsemote.md"
+    path.write_text(
+        "# Mötesprotokoll LiTHe kod\n\n## 12 November 2020\n\n## 1 Mötets öppnande\n\nMötet öppnades 12:17." +
+        said + "\n\n## 2 NCPC\n\nTre lag och Edvard deltog, färre än förra året." + said +
+        "\n\n## 3 Övrigt\n\nInga motioner till höstmötet." + said + "\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    assert (meeting.title, meeting.date) == ("Mötesprotokoll LiTHe kod", dt.date(2020, 11, 12))
+    assert [(item.title, item.section) for item in meeting.items][0] == ("1 Mötets öppnande", None), \
+        [(i.title, i.section) for i in meeting.items]
+    assert not any("November" in item.text or "November" in (item.section or "") for item in meeting.items)
+    assert_nothing_lost(document, meeting)
+
+
 def test_an_agenda_listing_the_headings_after_it_is_a_table_of_contents(tmp_path):
     """A board's LaTeX minutes open with "Dagordning" in a larger heading over a bulleted list of
     the points, each of which follows as a heading of its own. The list is a table of contents:
@@ -846,6 +892,28 @@ def test_an_attendance_line_that_wraps_inside_a_name_goes_on_on_the_next_line():
     assert meeting.attendees == ["Fredrik Berzins", "Tim Torndal", "Vilhelm Prytz", "Regina Weigelt", "David Törnqvist",
                                  "Walter Thorslund", "Jonathan Lönnqvist", "Christoffer Santala Andersson"]
     assert not any("Thorslund" in item.text or item.speaker for item in meeting.items), [i.text[:60] for i in meeting.items]
+    assert_nothing_lost(document, meeting)
+
+
+def test_a_short_agenda_under_its_own_heading_is_a_table_of_contents(tmp_path):
+    """The same party's shorter agendas: three points, one of them with the matters it takes up
+    listed under it, and a point headed otherwise than its entry ("Övriga frågor" / "Övrigt").
+    Under a heading that names the agenda, the points listed are what counts: two of the three
+    are later headings. The agenda had been the section of every point and part of an item."""
+    said = " Styrelsen diskuterade frågan och var enig om att gå vidare med den."
+    path = tmp_path / "2013-04-01_partimote.md"
+    path.write_text(
+        "# Partimöte 1 april 2013\n\n## Dagordning\n\n- Webbsidan\n- Aktuella politiska frågor\n"
+        "    - TV-avgiften\n    - Kameraövervakning på allmän plats\n    - Driftvärnet\n- Övriga frågor\n\n"
+        "## Webbsidan\n\nDet som återstår att göra på webbsidan är texten om partiet." + said +
+        "\n\n## Aktuella politiska frågor\n\nVi vill byta ut TV-avgiften mot en skatt." + said +
+        "\n\n## Övrigt\n\nElvira Ferm har gått med i partiet.\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    assert [item.title for item in meeting.items] == ["Webbsidan", "Aktuella politiska frågor"], \
+        [(i.title, i.section, i.text[:40]) for i in meeting.items]
+    assert all(item.section is None for item in meeting.items), [(i.title, i.section) for i in meeting.items]
+    assert not any("Dagordning" in item.text for item in meeting.items)
     assert_nothing_lost(document, meeting)
 
 

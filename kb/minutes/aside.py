@@ -240,16 +240,20 @@ def agenda_list(lines: list[Line]) -> set[int]:
                 runs.append([index])
     for run in runs:
         titles = {bare_title(line.text) for line in lines[run[-1] + 1 :] if line.style == "heading"}
-        entries = [without_bullet(lines[i].text.strip()) for i in run]
+        top = min(lines[i].level or 0 for i in run)  # the points, not the matters listed under them
+        entries = [without_bullet(lines[i].text.strip()) for i in run if (lines[i].level or 0) == top]
         # Not the candidates of an election, each with a heading of their own after the list.
         listed = sum(bare_title(entry) in titles and not is_name(entry.rstrip(".")) for entry in entries)
-        if listed < MIN_CONTENTS_ROWS or listed < len(entries) / 2:
-            continue
-        found.update(lines[i].number for i in run)
         above = run[0] - 1
         while above >= 0 and not lines[above].text.strip():
             above -= 1
-        if above >= 0 and lines[above].style == "heading" and _AGENDA.fullmatch(bare_title(lines[above].text)):
+        named = above >= 0 and lines[above].style == "heading" and _AGENDA.fullmatch(bare_title(lines[above].text))
+        # Under a heading that names it, a short agenda is one too ("Dagordning" / "• Föreningens
+        # stadgar" / "• Val av styrelse" / "• Övriga frågor", the last point headed "Övrigt").
+        if listed < len(entries) / 2 or (listed < MIN_CONTENTS_ROWS and not named):
+            continue
+        found.update(lines[i].number for i in run)
+        if named:
             found.add(lines[above].number)
     return found
 

@@ -48,7 +48,12 @@ def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = 
         first_heading = block.kind == "heading" and (
             index == 0 or (index == title and following is not None and following.kind == "heading")
         )
-        if (block.kind != "plain" and not first_heading) or (title and block.after_gap) or title >= 4:
+        # A heading that is only the date ("12 November 2020" under "Mötesprotokoll LiTHe kod")
+        # is the title's, after a gap too: as the section over every point, or in the first
+        # point's text, it was no part of the minutes' content.
+        dated = first_heading and index == title and bool(find_dates(block.text)) \
+            and len(meeting_title(block.text).split()) <= 2
+        if (block.kind != "plain" and not first_heading) or (title and block.after_gap and not dated) or title >= 4:
             break
         if index > 0 and ranks[index] is not None and ranks[index] < CONTRIBUTION and not first_heading:
             break

@@ -350,6 +350,14 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         following = node.children[index + 1] if index + 1 < len(node.children) else None
         previous_number = (_number(node.children[index - 1]) or previous_number) if index else None
         closes = section_ends is not None and _number(child) == section_ends
+        if child.title_only and following is not None and following.rank == child.rank and following.children \
+                and not _empty_point(child, following):
+            # A title with nothing under it, before a title of the same rank with parts of its
+            # own ("Hus 6" / "Information från styrelsen" / "Nytt städavtal"): a point with
+            # nothing to say, no section over the next; it leads into the next one's first item.
+            merged.append(child)
+            carried.add(id(child))
+            continue
         if child.title_only and following is not None and following.rank >= child.rank \
                 and not _empty_point(child, following):
             flush()
