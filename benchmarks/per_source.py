@@ -9,8 +9,10 @@ hit@1 / MRR@10 per source and over all questions, kb and the naive chunker side 
 
     .venv/bin/python benchmarks/per_source.py eval/heldout-corpora [--work /tmp/kb-bench/per-source]
 
-The first run embeds every source (about 5 minutes for the held-out corpora on 2 cores); a
-later run with the same --work reuses the indexes and embeds only what changed.
+Each source's minutes are copied into a folder of their own first, as the corpora's .kbignore
+selects them (a source folder alone would index its PROVENANCE.md too). The first run embeds
+every source (about 5 minutes for the held-out corpora on 2 cores); a later run with the same
+--work reuses the indexes and embeds only what changed.
 """
 
 from __future__ import annotations
@@ -36,13 +38,14 @@ def main() -> None:
     sources = sorted(folder for folder in args.corpora.resolve().iterdir() if (folder / QUERY_FILE).is_file())
     if not sources:
         raise SystemExit(f"{args.corpora}: no source folder with a {QUERY_FILE}")
+    minutes = _minutes_by_source(args.corpora, args.work / "corpora")
     rows: dict[str, dict] = {}
     pooled: dict[str, list] = {}
     for folder in sources:
         questions = load_queries(folder / QUERY_FILE)
         print(f"{folder.name}: indexing and asking {len(questions)} questions", file=sys.stderr, flush=True)
-        with KnowledgeBase(args.work / folder.name, log=quiet) as kb:
-            kb.update(folder, progress=False)
+        with KnowledgeBase(args.work / "indexes" / folder.name, log=quiet) as kb:
+            kb.update(minutes[folder.name], progress=False)
             with baseline_of(kb, log=quiet) as naive:
                 row = rows.setdefault(folder.name, {"questions": len(questions)})
                 for system, index in (("kb", kb), ("naive", naive)):
@@ -58,6 +61,24 @@ def main() -> None:
         lead = overall[f"kb {mode}"]["hit@1"] - overall[f"naive {mode}"]["hit@1"]
         summary.append(f"kb leads the naive chunker by {lead:+.3f} hit@1 in {mode} mode")
     report("per_source", {"corpora": str(args.corpora), "sources": rows, "all": overall}, summary, args.out)
+
+
+def _minutes_by_source(corpora: Path, into: Path) -> dict[str, Path]:
+    """Each source's minutes copied into a folder of its own under `into`, as the corpora's
+    .kbignore selects them (not the PROVENANCE, README and question files beside them)."""
+    import shutil
+
+    from kb.corpus import list_corpus
+
+    folders: dict[str, Path] = {}
+    shutil.rmtree(into, ignore_errors=True)
+    for name, file in list_corpus(corpora).files.items():
+        relative = Path(name).relative_to(corpora)  # the name starts with the corpora folder as given
+        target = into / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file.path, target)
+        folders.setdefault(relative.parts[0], into / relative.parts[0])
+    return folders
 
 
 def _figures(m: dict) -> dict:
