@@ -863,6 +863,75 @@ def test_decisions_in_the_passive_and_elections_are_what_was_decided():
     assert "redogjorde" not in decided and "presenterade" not in decided
 
 
+def test_a_decision_set_apart_by_layout_is_what_was_decided():
+    """Surveyed minutes of five issuers set the decision apart by layout: a lead-in with its "att"
+    clause in the next paragraph ("Stämman beslutar," / "att fastställa dagordningen.", "Mötet
+    beslöt" over a list), the deciding body's label on a line of its own ("Välfärdsnämndens
+    beslut:"), and the meeting electing in the active voice ("Mötet väljer Tove Svensson till
+    ordförande"). The decision had been the lead-in alone or nothing, 85 items in all. Where the
+    decision is sent ("Beslutet expedieras till:") is no decision, and a student "who chooses" a
+    school decides nothing."""
+    meeting = parse_minutes(text_document(
+        "Föreningsstämma 2022-05-10\n\n§ 5 Fastställande av dagordning\n\nStämman beslutar,\n\n"
+        "att fastställa dagordningen.\n\n§ 6 Val av ordförande\n\nValberedningen har lämnat sitt förslag.\n"
+        "Mötet väljer Tove Svensson till ordförande.\n\n§ 7 Rekrytering av välfärdschef\n\n"
+        "Förvaltningen har berett ärendet och redogör för tjänsten.\n\nVälfärdsnämndens beslut:\n\n"
+        "Tjänsten som välfärdschef lediganslås.\n\nBeslutet expedieras till:\n\nStadsstyrelsen\n\n"
+        "§ 8 Skolskjuts\n\nElever som aktivt väljer en skola i en annan kommun har inte rätt till skolskjuts.\n",
+        name="stamma.txt"))
+    decisions = {item.title: item.decision for item in meeting.items}
+    assert decisions["§ 5 Fastställande av dagordning"] == "Stämman beslutar, att fastställa dagordningen.", decisions
+    assert decisions["§ 6 Val av ordförande"] == "Mötet väljer Tove Svensson till ordförande.", decisions
+    assert decisions["§ 7 Rekrytering av välfärdschef"] == "Tjänsten som välfärdschef lediganslås.", decisions
+    assert decisions["§ 8 Skolskjuts"] is None, decisions
+
+
+def test_a_numbered_line_that_goes_on_from_the_numbered_headings_is_the_next_point(tmp_path):
+    """A bathing club's PDFs set every point "N. title" in bold at body size, but the reader takes
+    only some for headings: "20. David får ordet (...)" and "22. Övriga frågor:" had run into
+    point 19 under its title. A numbered line that goes on from the last numbered heading is the
+    next point; a list numbered from 1 under a point stays the point's list."""
+    said = " Styrelsen redogjorde för läget och mötet diskuterade frågan."
+    path = tmp_path / "2021-12-05_arsmote.md"
+    path.write_text(
+        "# Årsmöte 2021-12-05\n\n## 18. Utombordare till båten\n\nVi behöver en ny motor till båten." + said +
+        "\n\n## 19. Bilens skick\n\nSkicket är ovanligt bra, alla dörrar fungerar." + said +
+        "\n\n20. David får ordet (vi röstar om byte av ordförande)\n\nVi avsätter nuvarande ordförande." + said +
+        "\n\n## 21. Motioner\n\nTvå motioner har kommit in:\n\n1. Motion om en resa till fjällen.\n"
+        "2. Motion om en ny bastu vid bryggan.\n3. Motion om en ny flagga till båten.\n\n"
+        "22. Övriga frågor:\n\nDet behövs en ordförandeklubba till nästa möte." + said + "\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    titles = [item.title for item in meeting.items]
+    assert "20. David får ordet (vi röstar om byte av ordförande)" in titles, titles
+    assert not any(title.startswith(("1. ", "2. ", "3. ")) for title in titles), titles
+    assert "22. Övriga frågor:" in titles, titles
+    assert_nothing_lost(document, meeting)
+
+
+def test_a_markdown_heading_cut_inside_a_word_goes_on_in_the_next_heading(tmp_path):
+    """Markdown converted from a municipal PDF cuts a heading where the PDF's line ended, inside a
+    date, and puts each half in a heading of its own: "## Barn- och utbildningsnämndens behandling
+    2024-" / "## 10-15". The second half had been the section of the point's decision."""
+    said = " Nämnden godkänner slutredovisningen enligt förvaltningens tjänsteutlåtande."
+    path = tmp_path / "2024-10-15_protokoll.md"
+    path.write_text(
+        "# Barn- och utbildningsnämnden 2024-10-15\n\n## § 120 Gallring i kostsystemet\n\n"
+        "Förvaltningen föreslår att handlingarna gallras." + said * 3 +
+        "\n\n## § 121 Slutredovisning investeringsprojekt Månsarps förskola\n\n## Utbildningsförvaltningens förslag\n\n"
+        "Förvaltningen föreslår att nämnden godkänner slutredovisningen." + said * 3 +
+        "\n\n## Barn- och utbildningsnämndens behandling 2024-\n\n## 10-15\n\n### Yrkanden\n\n"
+        "Ordföranden yrkar bifall till förvaltningens förslag." + said * 3 + "\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    assert not any((item.section or "").endswith("10-15") for item in meeting.items), \
+        [(i.title, i.section) for i in meeting.items]
+    assert any("Barn- och utbildningsnämndens behandling 2024-10-15" in item.text
+               or "Barn- och utbildningsnämndens behandling 2024-10-15" in (item.section or "") for item in meeting.items), \
+        [(i.title, i.section, i.text[:60]) for i in meeting.items]
+    assert_nothing_lost(document, meeting)
+
+
 def test_points_numbered_with_a_colon_and_a_date_with_hyphens():
     """A school club's scanned minutes number their points "2: Val av mötesordförande" and date
     themselves "08-09-2021": the points had run together in two items under a title that took the

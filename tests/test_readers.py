@@ -467,20 +467,20 @@ def _raw_line(text: str, size: float, font: str, top: float) -> dict:
 
 def test_pdf_ocr_text_layer_sizes_are_not_headings_unless_much_larger():
     """A scan's OCR layer ("GlyphLessFont") sizes each line by its box on the scan, so body lines
-    wander between 9 and 10 points: only a size half again the body's is a heading there; in a
-    typeset PDF a point larger still is."""
+    wander between 9 and 10 points: only a size half again the body's is a heading there, and not
+    handwriting read as a few letters; in a typeset PDF a point larger still is."""
     from kb.readers.pdf import _heading_step, _headings, _pdf_line
 
     def lines(font):
-        rows = [("Stenålderns samfällighet", 26.0), ("Emil väljs till justerare.", 10.0)]
+        rows = [("Stenålderns samfällighet", 26.0), ("Emil väljs till justerare.", 10.0), ("Tan Ph", 20.0)]
         rows += [(f"Rad {n} i protokollet om lekplatsen och sanden.", 9.0) for n in range(6)]
         return [_pdf_line(1, 0, _raw_line(text, size, font, 20.0 * n), set()) for n, (text, size) in enumerate(rows)]
 
     scanned, typeset = lines("NAXLUX+GlyphLessFont"), lines("ABCDEF+LiberationSerif")
     assert scanned[0].ocr and not typeset[0].ocr
     headings = lambda found: [line.text for line in found if id(line) in _headings(found, 9.0, _heading_step(found, 9.0))]  # noqa: E731
-    assert headings(scanned) == ["Stenålderns samfällighet"]
-    assert headings(typeset) == ["Stenålderns samfällighet", "Emil väljs till justerare."]
+    assert headings(scanned) == ["Stenålderns samfällighet"]  # not the initials in a signature box, read as "Tan Ph"
+    assert headings(typeset) == ["Stenålderns samfällighet", "Emil väljs till justerare.", "Tan Ph"]
 
 
 def test_pdf_text_layer_leftovers_that_are_no_text_are_dropped():

@@ -96,7 +96,7 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
             prev.text, offset = _join(prev.text, text)
             prev.pieces.append((offset, line.number))
             prev.end = line.number
-        elif wrapped and kind == "heading" and not gap and _heading_runs_on(out, text, level, line):
+        elif kind == "heading" and _heading_runs_on(out, text, level, line, wrapped and not gap):
             prev = out[-1]
             prev.text, offset = _join(prev.text, text)
             prev.pieces.append((offset, line.number))
@@ -168,15 +168,21 @@ def _lists_under_points(blocks: list[Block]) -> None:
         block.level = len(stack)
 
 
-def _heading_runs_on(out: list[Block], text: str, level: int | None, line: Line) -> bool:
+def _heading_runs_on(out: list[Block], text: str, level: int | None, line: Line, wraps: bool) -> bool:
     """A heading too long for its line goes on, in the same style, on the next one ("6 Återställande
     av styrdokument, uppdaterade stadgar och" / "övrig dokumentation som förlorats ..."), as PDFs
-    set them: the next line starts in lower case, or the line before is long and ends no sentence."""
-    if not out or out[-1].kind != "heading" or out[-1].level != level or out[-1].end != line.number - 1 \
-            or out[-1].page != line.page:
+    set them (`wraps`: in a wrapped text, no gap between): the next line starts in lower case, or
+    the line before is long and ends no sentence. A heading cut inside a word goes on, after a
+    blank line too (Markdown converted from a municipal PDF: "## Barn- och utbildningsnämndens
+    behandling 2024-" / "" / "## 10-15", whose "10-15" had been the section of the decision)."""
+    if not out or out[-1].kind != "heading" or out[-1].level != level or out[-1].page != line.page:
         return False
     last_line = out[-1].text[out[-1].pieces[-1][0]:]
-    return text[:1].islower() or len(last_line) >= 40 and not last_line.endswith(TERMINAL)
+    cut = last_line.endswith("-") and last_line[-2:-1].isalnum() and line.number - out[-1].end <= 2
+    if cut:
+        return True
+    return wraps and out[-1].end == line.number - 1 and (
+        text[:1].islower() or len(last_line) >= 40 and not last_line.endswith(TERMINAL))
 
 
 def _titles_number(out: list[Block], kind: str, text: str, level: int | None) -> bool:

@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kb.minutes.decisions import SENTENCE_END, decision, deciding
 from kb.minutes.layout import Block, is_title
 from kb.minutes.model import Item
 from kb.minutes.marks import bare_title
@@ -50,15 +51,6 @@ _PARAGRAPH = re.compile(r"^(?:§\s*\d+|\d{1,3}\s*§)")
 MIN_POINTS = 5  # fewer parts at a rank are sections, not agenda points (see agenda_rank)
 CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”–-])")
-_DECISION_LABEL = re.compile(r"^(?:beslut|beslutet|beslutades|överenskommelse|förslag till beslut|beslutsförslag)\b", re.I)
-# The verbs that decide, in the active and the passive, present and past: "Medlemsavgiften
-# beslutas till 150 kr", "Styrelsen beviljas ansvarsfrihet", "Anna valdes till ordförande".
-_DECIDES = re.compile(
-    r"\b(?:beslut(?:ar|ade|at|ades|as)|beslöts?|fastställ(?:er|de|des|s|es)|bifall(?:er|s|es)|godkänn(?:er|de|des|s|es)"
-    r"|anta[rs]|antogs?|bevilja(?:r|s|de|des)|väljs|valdes|utses|utsågs)\b", re.I)
-
-
 @dataclass
 class Node:
     opener: Block | None
@@ -129,12 +121,24 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
         if paragraph_marks else set()
     ranks: list[float | None] = []
     since_opener = -1  # blocks since the last opener; -1 before the first
+    # The last numbered heading's number and rank: a numbered line that goes on from it is the
+    # next point, whatever the reader made of its type ("19. Turkbjörns opel" bold, then "20.
+    # David får ordet (...)" and "22. Övriga frågor:" not), unless it goes on from a numbered
+    # list under the point ("1.", "2.", "3." under "21. Motioner").
+    point: tuple[str, float] | None = None
+    listed: str | None = None  # the last number of a list under the point
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         found = match_speaker(block.text)
         rank: float | None = None
+        number = _NUMBER.match(block.text)
         if block.kind == "heading":
             rank = (block.level or 0) + 0.5 * ((block.level or 0) in paragraph_levels and not _PARAGRAPH.match(block.text))
+            point, listed = ((number.group(1), rank) if number else None), None
+        elif block.kind in ("numbered", "major", "minor") and point is not None and number \
+                and number.group(1) == _next_number(point[0]) and number.group(1) != _next_number(listed):
+            rank = point[1]
+            point, listed = (number.group(1), rank), None
         elif block.kind == "numbered" and (not trust_format or _PARAGRAPH.match(block.text)):
             rank = number_base + (block.level or 1) + (paragraph_marks and not _PARAGRAPH.match(block.text))
         elif _opens_contribution(block, found, blocks[index - 1] if index else None, following, agenda):
@@ -146,6 +150,8 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
             rank = CONTRIBUTION  # a title after a gap in a round of contributions ("Organisationer")
         elif not agenda and block.kind == "plain" and block.after_gap and since_opener >= 1:
             rank = CONTRIBUTION  # a paragraph after a gap, below a contribution with its lines
+        if block.kind in ("numbered", "major", "minor") and number and rank != (point[1] if point else None):
+            listed = number.group(1)
         ranks.append(rank)
         since_opener = 0 if rank is not None else since_opener + 1
     return ranks
@@ -430,7 +436,7 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         out[-1].lines += [b.text for b in tail]
         out[-1].line_end = tail[-1].end
         # What the part decided is the item's too ("3. Val av kassör / Anna Berg valdes till kassör").
-        out[-1].decision = " ".join(filter(None, [out[-1].decision, _deciding(tail)]))[:600] or None
+        out[-1].decision = " ".join(filter(None, [out[-1].decision, deciding(tail)]))[:600] or None
         merged.clear()
         lead = []
     flush()
@@ -483,7 +489,7 @@ def _sentences(block: Block) -> list[Block]:
     text = block.text
     cuts = [0]
     last = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in SENTENCE_END.finditer(text):
         if m.start() - cuts[-1] > MAX_CHARS * 0.8:
             cuts.append(last if last > cuts[-1] else m.end())
         last = m.end()
@@ -519,7 +525,7 @@ def _item(blocks: list[Block], title: str, path: list[str], node: Node | None, l
         section=" > ".join(path) or None,
         organisation=organisation,
         speaker=speaker,
-        decision=_decision(blocks),
+        decision=decision(blocks),
     )
 
 
@@ -538,25 +544,3 @@ def _who(node: Node | None, blocks: list[Block]) -> tuple[str | None, str | None
                 if name and name not in names:
                     names.append(name)
     return ", ".join(organisations) or None, ", ".join(speakers) or None
-
-
-def _decision(blocks: list[Block]) -> str | None:
-    """What was decided: the text under a "Beslut" title, else the sentences that decide."""
-    for index, block in enumerate(blocks):
-        if _DECISION_LABEL.match(block.text) and is_title(block.text.rstrip(":")):
-            decided = []
-            for following in blocks[index + 1:]:
-                if is_title(following.text) and decided:
-                    break
-                decided.append(following.text)
-            if decided:
-                return " ".join(decided)[:600]
-        elif _DECISION_LABEL.match(block.text) and ":" in block.text[:30]:
-            return block.text.split(":", 1)[1].strip()[:600] or None
-    return _deciding(blocks)
-
-
-def _deciding(blocks: list[Block]) -> str | None:
-    """The sentences that decide ("Anna Berg valdes till kassör")."""
-    sentences = [s for b in blocks for s in _SENTENCE_END.split(b.text) if _DECIDES.search(s)]
-    return " ".join(sentences)[:600] or None

@@ -431,7 +431,7 @@ def _headings(lines: list[_PdfLine], body_size: float, step: float = HEADING_SIZ
     right, left = _text_edges(lines, body_size)
     for i, line in enumerate(lines):
         large = Counter({s: n for s, n in line.sizes.items() if s >= body_size + step})
-        if 2 * sum(large.values()) > sum(line.sizes.values()):
+        if 2 * sum(large.values()) > sum(line.sizes.values()) and not (line.ocr and _scrawl(line.text)):
             sized[i] = large.most_common(1)[0][0]
         elif _bold_heading(line, body_size) and not _in_bold_paragraph(lines, i, body_size, right - 0.15 * (right - left)):
             bold.append(i)
@@ -439,6 +439,14 @@ def _headings(lines: list[_PdfLine], body_size: float, step: float = HEADING_SIZ
     styles = {id(lines[i]): ("heading", ranks[size]) for i, size in sized.items()}
     styles.update({id(lines[i]): ("heading", len(ranks)) for i in bold})
     return styles
+
+
+def _scrawl(text: str) -> bool:
+    """Whether an OCR line is handwriting read as letters: a few fragments of at most three
+    characters ("Tan Ph", "7 mm Mm", "Prb", "fu fll": initials in a scanned protocol's signature
+    boxes, read at 20 to 69 points against a body of 10, had become the section of eight points)."""
+    words = text.split()
+    return 0 < len(words) <= 3 and all(len(word) <= 3 for word in words) and "§" not in text
 
 
 def _bold_heading(line: _PdfLine, body_size: float) -> bool:
