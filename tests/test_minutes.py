@@ -819,6 +819,24 @@ def test_a_heading_that_is_only_the_date_belongs_to_the_title(tmp_path):
     assert_nothing_lost(document, meeting)
 
 
+def test_a_heading_that_is_only_the_date_names_no_section(tmp_path):
+    """An association's pdfTeX minutes run a header with the date above "Protokoll, styrelsemöte"
+    and "26 januari 2011" in heading type, the points below them: the date had been the section
+    of every point."""
+    said = " Styrelsen diskuterade frågan och var enig."
+    path = tmp_path / "styrelsemote.md"
+    path.write_text(
+        "FRIPOST föreningen för fri e-post 26 januari 2011\n\n## Protokoll, styrelsemöte\n\n## 26 januari 2011\n\n"
+        "### 1. Mötet öppnades\n\nStian öppnade mötet." + said + "\n\n### 2. Släppfest\n\nFesten hålls i mars." + said +
+        "\n\n### 3. Nästa möte\n\nNästa möte är torsdag den 3 februari." + said + "\n", encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    assert meeting.date == dt.date(2011, 1, 26)
+    assert [item.section for item in meeting.items] == [None] * len(meeting.items), \
+        [(i.title, i.section) for i in meeting.items]
+    assert_nothing_lost(document, meeting)
+
+
 def test_an_agenda_listing_the_headings_after_it_is_a_table_of_contents(tmp_path):
     """A board's LaTeX minutes open with "Dagordning" in a larger heading over a bulleted list of
     the points, each of which follows as a heading of its own. The list is a table of contents:

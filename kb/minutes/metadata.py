@@ -8,7 +8,7 @@ import re
 
 from kb.minutes.layout import Block
 from kb.minutes.model import Item
-from kb.minutes.names import DATE_PATTERNS, LOWER, UPPER, find_dates
+from kb.minutes.names import DATE_PATTERNS, LOWER, UPPER, find_dates, only_a_date
 from kb.minutes.segment import CONTRIBUTION
 
 _NEXT_MEETING = re.compile(r"nästa\s+\w*(?:möte|träff|sammanträde|dialog)", re.I)
@@ -51,8 +51,7 @@ def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = 
         # A heading that is only the date ("12 November 2020" under "Mötesprotokoll LiTHe kod")
         # is the title's, after a gap too: as the section over every point, or in the first
         # point's text, it was no part of the minutes' content.
-        dated = first_heading and index == title and bool(find_dates(block.text)) \
-            and len(meeting_title(block.text).split()) <= 2
+        dated = first_heading and index == title and only_a_date(block.text)
         if (block.kind != "plain" and not first_heading) or (title and block.after_gap and not dated) or title >= 4:
             break
         if index > 0 and ranks[index] is not None and ranks[index] < CONTRIBUTION and not first_heading:

@@ -33,7 +33,7 @@ from kb.minutes.decisions import SENTENCE_END, decision, deciding
 from kb.minutes.layout import Block, is_title
 from kb.minutes.model import Item
 from kb.minutes.marks import bare_title
-from kb.minutes.names import is_name, match_speaker
+from kb.minutes.names import is_name, match_speaker, only_a_date
 
 MAX_CHARS = 1000
 MIN_CHARS = 200
@@ -300,7 +300,9 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
         lead, prefix = [], []
     else:
         prefix = prefix + own  # a title (with a line or two) opens the text of its first child
-    _chunk_children(node, path + [title], out, lead, owner=node, prefix=prefix)
+    # A heading that is only a date ("26 januari 2011" under a running title, over every point)
+    # names no section.
+    _chunk_children(node, path if only_a_date(title) else path + [title], out, lead, owner=node, prefix=prefix)
 
 
 _NUMBER = re.compile(r"^§?\s*(\d+(?:\.\d+)*)[.):]?(?=\s|$)")
