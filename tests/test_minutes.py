@@ -799,6 +799,16 @@ def test_a_title_with_nothing_under_it_is_no_section_over_a_group_of_the_same_ra
     assert_nothing_lost(document, meeting)
 
 
+def test_markup_left_in_a_title_is_no_part_of_it():
+    """A student association's PDFs were typeset from unrendered Markdown ("Mötesprotokoll ##LiTHe
+    kod ##{}"), and a template left its brackets empty ("Minutes of meeting ()")."""
+    from kb.minutes.metadata import meeting_title
+
+    assert meeting_title("Mötesprotokoll ##LiTHe kod ##{} 15 november 2016") == "Mötesprotokoll LiTHe kod"
+    assert meeting_title("Minutes of meeting ()") == "Minutes of meeting"
+    assert meeting_title("Styrelsemöte #3 2024-05-02") == "Styrelsemöte 3"
+
+
 def test_a_heading_that_is_only_the_date_belongs_to_the_title(tmp_path):
     """A student association's PDFs and a computer club's annual meetings head their minutes
     with the date alone, a gap below the title ("Mötesprotokoll LiTHe kod" / "12 November 2020",

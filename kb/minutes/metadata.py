@@ -80,6 +80,9 @@ def meeting_title(title_text: str) -> str:
     for pattern, _ in DATE_PATTERNS:
         title = pattern.sub("", title)
     title = _DATE_LABEL.sub("", title)
+    # Markup left in the text of a PDF typeset from unrendered Markdown or a template ("Mötesprotokoll
+    # ##LiTHe kod ##{}"), and brackets a template left empty ("Minutes of meeting ()").
+    title = re.sub(r"(?<!\S)#+(?=\S|$)|\{\s*\}|\(\s*\)|\[\s*\]", " ", title)
     return re.sub(r"\s+", " ", title).strip(" ,–-:#")
 
 
