@@ -646,10 +646,11 @@ def _header_problem(path: Path) -> str | None:
         return f"impossible page size {page_size}"
     pages = int.from_bytes(header[28:32], "big")
     size = path.stat().st_size
-    # A checkpoint writes the WAL's pages into the file header first; killed before the last of
-    # them, it leaves a file shorter than its header counts, and the pages past the end still in
-    # the -wal file, where SQLite reads them (tests/test_crash_safety.py, a kill at 85% of an
-    # update). Only without a WAL does a short file mean one cut off.
+    # A checkpoint copies the WAL's pages into the file in page order, page 1 (the header, with
+    # the new page count) first; killed before the last of them, it leaves a file shorter than
+    # its header counts and the pages past the end still in the -wal file, where SQLite reads
+    # them (tests/test_crash_safety.py met it, a kill at 85% of an update). Only without a WAL
+    # does a short file mean one cut off.
     wal = path.with_name(path.name + "-wal")
     in_wal = wal.exists() and wal.stat().st_size > 32  # more than the WAL's own header
     if header[24:28] == header[92:96] and pages * page_size > size and not in_wal:

@@ -22,10 +22,12 @@ _DECISION_LABEL = re.compile(
 _DISTRIBUTION = re.compile(r"^beslutet\s+(?:ska\s+)?(?:expedieras|skickas|sänds|delges|översänds)\b", re.I)
 # The verbs that decide, in the active and the passive, present and past: "Medlemsavgiften
 # beslutas till 150 kr", "Styrelsen beviljas ansvarsfrihet", "Anna valdes till ordförande".
+# The active "väljer" and "valde" only as the sentence's verb after a short subject ("Mötet väljer
+# Tove Svensson till ordförande"), not "elever som aktivt väljer en skola".
 _DECIDES = re.compile(
     r"\b(?:beslut(?:ar|ade|at|ades|as)|beslöts?|fastställ(?:er|de|des|s|es)|bifall(?:er|s|es)|godkänn(?:er|de|des|s|es)"
-    r"|anta[rs]|antogs?|bevilja(?:r|s|de|des)|väljs|valdes|utses|utsågs"
-    r"|^\W*(?:\S+\s+){1,2}(?:väljer|valde))\b", re.I)  # "Mötet väljer ...", not "... elever som väljer"
+    r"|anta[rs]|antogs?|bevilja(?:r|s|de|des)|väljs|valdes|utses|utsågs)\b"
+    r"|^\W*(?:\S+\s+){1,2}(?:väljer|valde)\b", re.I)
 
 
 def decision(blocks: list[Block]) -> str | None:

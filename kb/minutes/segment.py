@@ -51,6 +51,8 @@ _PARAGRAPH = re.compile(r"^(?:§\s*\d+|\d{1,3}\s*§)")
 MIN_POINTS = 5  # fewer parts at a rank are sections, not agenda points (see agenda_rank)
 CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
+
+
 @dataclass
 class Node:
     opener: Block | None
