@@ -247,6 +247,25 @@ def test_page_counters_and_headers_repeated_around_them_are_recognised_without_p
     assert len(meeting.page_furniture_lines) == 6
 
 
+def test_the_running_page_header_names_the_body_before_the_header_lines_do():
+    """A municipal protocol heads every page "KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL" /
+    "Kommunstyrelsens arbetsutskott", and its first page lists guests such as "ordf. nämnden för
+    Gymnasium & Arbetsmarknad": the meeting had been titled "Nämnden", and two more "Kommunstyrelsens"
+    and "Byggnadsnämndens"."""
+    points = {
+        256: ("Budget 2025", "Förvaltningen redogör för budgeten och prognosen för helåret."),
+        257: ("Lokalförsörjning", "Förvaltningen redogör för behovet av nya lokaler i centrum."),
+        258: ("Information", "Kommundirektören informerar om läget i kommunen inför hösten."),
+    }
+    lines = ["Plats och tid för sammanträde: Kungsbackarummet, klockan 08:30-11:30", "",
+             "Övriga", "Helena Nyborg, 1:e vice ordf. nämnden för Gymnasium & Arbetsmarknad, § 256", ""]
+    for page, (number, (title, said)) in enumerate(points.items(), start=1):
+        lines += [f"KUNGSBACKA KOMMUN    SAMMANTRÄDESPROTOKOLL    {page} (3)", "Kommunstyrelsens arbetsutskott",
+                  "Datum 2024-09-17", "", f"§ {number} {title}", said, ""]
+    meeting = parse_minutes(text_document("\n".join(lines)))
+    assert (meeting.title, meeting.body) == ("Kommunstyrelsens arbetsutskott", "Kommunstyrelsens arbetsutskott")
+
+
 def test_numbered_sentences_are_list_entries_not_agenda_points():
     meeting = parse_minutes(text_document(
         "Möte 2024-03-18\n\n§ 1 Ekonomi\n1. Kostnaderna har ökat kraftigt.\n2. Intäkterna ligger kvar.\n"

@@ -28,7 +28,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 58
+PARSER_VERSION = 59
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -49,7 +49,10 @@ def parse_minutes(document: Document) -> Meeting:
         title_text, metadata.front_matter(front, metadata.DATE_KEYS), header_text, furniture_text,
         document.path.name.replace("_", " "),
     )
-    body = metadata.body(metadata.meeting_title(title_text), header_text, furniture_text)
+    # The running page header before the header's own lines: it names the body on every page
+    # ("Kommunstyrelsens arbetsutskott"), where the header's attendance lines name others ("Nämnden
+    # för Service" of an official's title had become a committee's meeting title).
+    body = metadata.body(metadata.meeting_title(title_text), furniture_text, header_text)
     title = metadata.choose_title(
         metadata.meeting_title(title_text), metadata.front_matter(front, metadata.TITLE_KEYS), body, document.path.stem
     )
