@@ -266,6 +266,28 @@ def test_the_running_page_header_names_the_body_before_the_header_lines_do():
     assert (meeting.title, meeting.body) == ("Kommunstyrelsens arbetsutskott", "Kommunstyrelsens arbetsutskott")
 
 
+def test_attendance_in_a_table_a_person_a_row(tmp_path):
+    """An association's minutes (Word from LaTeX, and the same as Markdown) list who attended in a
+    table: "Närvarande" in the first cell of the first row, a person and a role a row below it. The
+    Markdown's rows had given no attendee, the Word table (a cell a line) only the first."""
+    path = tmp_path / "2018-08-16_styrelsemote.md"
+    path.write_text(
+        "**Protokoll fört vid Styrelsemöte**\n\n|   |   |   |\n|:--|:--|---|\n| Tidpunkt | 2018-08-16, 18:09 | |\n"
+        "| Närvarande | August Eriksson | Ordförande |\n| | Jens Lindholm | Sekreterare |\n"
+        "| | Frida Mikkilä | Vice ordförande |\n\n# 1 Mötets öppnande\n\nAugust Eriksson förklarade mötet öppnat.\n"
+        "\n# 2 Ekonomi\n\nKassören redogjorde för ekonomin och budgeten för hösten.\n", encoding="utf-8")
+    meeting = parse_minutes(read_document(path))
+    assert [name.split(" (")[0] for name in meeting.attendees] == ["August Eriksson", "Jens Lindholm", "Frida Mikkilä"], \
+        meeting.attendees
+    lines = [Line(n, t, style="table") for n, t in enumerate(
+        ["Närvarande", "August Eriksson", "Ordförande", "", "Jens Lindholm", "Sekreterare", "", "Frida Mikkilä",
+         "Vice ordförande"], start=1)]
+    word = parse_minutes(Document(Path("2018-08-16_styrelsemote.docx"), [Line(0, "Protokoll fört vid Styrelsemöte")]
+                                  + lines + [Line(20, "1 Mötets öppnande", style="heading", level=1),
+                                             Line(21, "August Eriksson förklarade mötet öppnat.")]))
+    assert word.attendees == ["August Eriksson, Ordförande", "Jens Lindholm, Sekreterare", "Frida Mikkilä, Vice ordförande"]
+
+
 def test_numbered_sentences_are_list_entries_not_agenda_points():
     meeting = parse_minutes(text_document(
         "Möte 2024-03-18\n\n§ 1 Ekonomi\n1. Kostnaderna har ökat kraftigt.\n2. Intäkterna ligger kvar.\n"

@@ -285,6 +285,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
         if line.number == second_half:
             continue
         text = without_bullet(line.text.strip())
+        text = _row(text) if line.style == "table" else text
         following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
         joined = in_list and text.endswith("-") and following[:1].islower()
         if joined:  # a role hyphenated at the line's end ("Ledamot tillika juster-" / "ingsperson")
@@ -311,6 +312,12 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             # Jonathan Lönnqvist"): the two lines are one list.
             numbers.add(line.number)
             listed = listed[: len(listed) - wrapped_from[1]] + [(name, status) for name in entries]
+        elif in_list and listed and text and re.match(ROLE, text) and ":" not in text and len(text.split()) <= 4 \
+                and not is_name(text) and "," not in listed[-1][0]:
+            # A table with a cell a line (Word): the role under its person's name ("Ordförande").
+            numbers.add(line.number)
+            listed[-1] = (f"{listed[-1][0]}, {text}", listed[-1][1])
+            awaiting_names = False
         elif in_list and text and (entries := _entries(text)):
             numbers.add(line.number)
             listed += [(name, status) for name in entries]
@@ -324,6 +331,19 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             in_list = False
         wrapped_from = None
     return numbers, _attendance(listed)
+
+
+def _row(text: str) -> str:
+    """A table row's cells as an attendance line reads them: "Närvarande | August Eriksson |
+    Ordförande" (Markdown) as "Närvarande: August Eriksson (Ordförande)", and the rows below the
+    label, their first cell empty, as "Jens Lindholm (Sekreterare)"."""
+    cells = [cell.strip() for cell in text.split("|")]
+    filled = [cell for cell in cells if cell]
+    if not filled or cells[0] and not _ATTENDANCE.fullmatch(cells[0]):
+        return text
+    person = filled[1:] if cells[0] else filled
+    entry = person[0] + "".join(f" ({cell})" for cell in person[1:]) if person else ""
+    return f"{cells[0]}: {entry}" if cells[0] else entry
 
 
 def _entries(text: str) -> list[str]:
