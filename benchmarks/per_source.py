@@ -17,6 +17,8 @@ every source (about 5 minutes for the held-out corpora on 2 cores); a later run 
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 from common import ROOT, WORK, parser, quiet, report
@@ -29,8 +31,6 @@ def main() -> None:
     p.add_argument("corpora", type=Path, help="a folder with one folder per source, each with its queries.jsonl")
     p.add_argument("--work", type=Path, default=WORK / "per-source", help="where the indexes are kept")
     args = p.parse_args()
-    import sys
-
     sys.path.insert(0, str(ROOT))
     from kb import KnowledgeBase
     from kb.evaluate import QUERY_FILE, baseline_of, load_queries, metrics, run_queries
@@ -66,8 +66,6 @@ def main() -> None:
 def _minutes_by_source(corpora: Path, into: Path) -> dict[str, Path]:
     """Each source's minutes copied into a folder of its own under `into`, as the corpora's
     .kbignore selects them (not the PROVENANCE, README and question files beside them)."""
-    import shutil
-
     from kb.corpus import list_corpus
 
     folders: dict[str, Path] = {}

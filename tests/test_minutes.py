@@ -229,6 +229,14 @@ def test_board_meeting_in_markdown():
     assert_nothing_lost(document, meeting)
 
 
+def markdown_meeting(tmp_path: Path, name: str, text: str):
+    """The document read from a Markdown file of these minutes, and the meeting it records."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    document = read_document(path)
+    return document, parse_minutes(document)
+
+
 def text_document(text: str, name: str = "m.txt") -> Document:
     return Document(Path(name), [Line(n, t) for n, t in enumerate(text.split("\n"), start=1)])
 
@@ -270,13 +278,11 @@ def test_attendance_in_a_table_a_person_a_row(tmp_path):
     """An association's minutes (Word from LaTeX, and the same as Markdown) list who attended in a
     table: "Närvarande" in the first cell of the first row, a person and a role a row below it. The
     Markdown's rows had given no attendee, the Word table (a cell a line) only the first."""
-    path = tmp_path / "2018-08-16_styrelsemote.md"
-    path.write_text(
+    _, meeting = markdown_meeting(tmp_path, "2018-08-16_styrelsemote.md",
         "**Protokoll fört vid Styrelsemöte**\n\n|   |   |   |\n|:--|:--|---|\n| Tidpunkt | 2018-08-16, 18:09 | |\n"
         "| Närvarande | August Eriksson | Ordförande |\n| | Jens Lindholm | Sekreterare |\n"
         "| | Frida Mikkilä | Vice ordförande |\n\n# 1 Mötets öppnande\n\nAugust Eriksson förklarade mötet öppnat.\n"
-        "\n# 2 Ekonomi\n\nKassören redogjorde för ekonomin och budgeten för hösten.\n", encoding="utf-8")
-    meeting = parse_minutes(read_document(path))
+        "\n# 2 Ekonomi\n\nKassören redogjorde för ekonomin och budgeten för hösten.\n")
     assert [name.split(" (")[0] for name in meeting.attendees] == ["August Eriksson", "Jens Lindholm", "Frida Mikkilä"], \
         meeting.attendees
     lines = [Line(n, t, style="table") for n, t in enumerate(
@@ -768,8 +774,7 @@ def test_page_numbers_alone_and_a_contents_table_are_no_content(tmp_path):
     content."""
     said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
     header = "Justerandes sign\n\n{page}\n\n**Sammanträdesprotokoll** Barn- och utbildningsnämnden\n\n2024-10-15\n\n"
-    path = tmp_path / "2024-10-15_protokoll.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2024-10-15_protokoll.md",
         "**Sammanträdesprotokoll** Barn- och utbildningsnämnden\n\n2024-10-15\n\n## **Plats och tid**\n\n"
         "Rumlaborg, Stadshuset kl. 08:15 – 11:50.\n\n" + header.format(page=1) +
         "## **Innehåll**\n\n## **Sida**\n\n|§|119|Gallring av handlingar i kostsystemet||3|\n|---|---|---|---|---|\n"
@@ -777,9 +782,7 @@ def test_page_numbers_alone_and_a_contents_table_are_no_content(tmp_path):
         header.format(page=2) + "## **§ 119 Gallring av handlingar i kostsystemet**\n\nSystemet avvecklas." + said * 3 + "\n\n" +
         header.format(page=3) + "## **§ 120 Gallring av information i Praoportalen**\n\nPortalen byts ut." + said * 3 + "\n\n" +
         "## **§ 121 Slutredovisning av Månsarps förskola**\n\nProjektet blev klart i tid." + said * 3 + "\n\n" +
-        header.format(page=4) + "## **§ 122 Övrigt**\n\nInget övrigt." + said + "\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        header.format(page=4) + "## **§ 122 Övrigt**\n\nInget övrigt." + said + "\n")
     text = "\n".join(item.text for item in meeting.items)
     assert "Justerandes sign" not in text and "Sammanträdesprotokoll" not in text, text
     assert "Praoportalen||" not in text and "| 3 - 4" not in text and "Sida" not in text, text
@@ -796,15 +799,12 @@ def test_a_title_with_nothing_under_it_is_no_section_past_the_next_number(tmp_pa
     number before it, is a sibling point, not a part of that section. Each had been the section of
     every point after it."""
     said = " Styrelsen redogjorde för läget och mötet diskuterade frågan utförligt."
-    path = tmp_path / "2023-03-01_arsmote.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2023-03-01_arsmote.md",
         "# Årsmöte 2023-03-01\n\n## 1 Mötets öppnande\n\nOrdföranden öppnade mötet." + said +
         "\n\n## 2 Utvärdering av bryggan\n\n## Betyg: godkänd\n\nBryggan har lagats och håller." + said +
         "\n\n## 3 Pumpen vid badet\n\nPumpen läcker och ska bytas före sommaren." + said +
         "\n\n## 4 Behandling av motioner\n\n## 5 Övriga frågor\n\n## 6 Mötets avslutande\n\n"
-        "Ordföranden avslutade mötet och tackade alla för visat intresse." + said + "\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "Ordföranden avslutade mötet och tackade alla för visat intresse." + said + "\n")
     by_title = {item.title: item for item in meeting.items}
     assert by_title["Betyg: godkänd"].section == "2 Utvärdering av bryggan"
     assert by_title["3 Pumpen vid badet"].section is None, [(i.title, i.section) for i in meeting.items]
@@ -821,17 +821,14 @@ def test_a_title_with_nothing_under_it_is_no_section_over_a_group_of_the_same_ra
     the section of every one of the board's points; it is a point with nothing to say, and leads
     into the next item."""
     said = " Styrelsen har följt upp frågan med leverantören och återkommer när den vet mer." * 4
-    path = tmp_path / "2020-03-26_husradsmote.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2020-03-26_husradsmote.md",
         "# Gemensamt husrådsmöte 2020-03-26\n\n## Frågor från husråden\n\n### Hus 4\n\n"
         "Hur ska tömningen av soprummen fungera? I hus 4 har det varit ojämnt." + said +
         "\n\n### Hus 6\n\n### Information från styrelsen\n\n#### Nytt städavtal\n\n"
         "Vi har ett nytt städavtal från den första december." + said +
         "\n\n#### Relining\n\nReliningen av alla hus är avslutad." + said +
         "\n\n#### Garageinbrott\n\nI december fick vi påhälsning i garaget." + said +
-        "\n\n## Mötets avslutande\n\nOrdföranden tackade alla för visat intresse.\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "\n\n## Mötets avslutande\n\nOrdföranden tackade alla för visat intresse.\n")
     by_title = {item.title: item for item in meeting.items}
     for title in ("Nytt städavtal", "Relining", "Garageinbrott"):
         assert by_title[title].section == "Frågor från husråden > Information från styrelsen", \
@@ -856,13 +853,10 @@ def test_a_heading_that_is_only_the_date_belongs_to_the_title(tmp_path):
     "2017-02-20" over "1 Öppnande av mötet"). The date had been the section of every point, or the
     title of the first item; it is the meeting's."""
     said = " Styrelsen diskuterade frågan och var enig om att gå vidare."
-    path = tmp_path / "styrelsemote.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "styrelsemote.md",
         "# Mötesprotokoll LiTHe kod\n\n## 12 November 2020\n\n## 1 Mötets öppnande\n\nMötet öppnades 12:17." +
         said + "\n\n## 2 NCPC\n\nTre lag och Edvard deltog, färre än förra året." + said +
-        "\n\n## 3 Övrigt\n\nInga motioner till höstmötet." + said + "\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "\n\n## 3 Övrigt\n\nInga motioner till höstmötet." + said + "\n")
     assert (meeting.title, meeting.date) == ("Mötesprotokoll LiTHe kod", dt.date(2020, 11, 12))
     assert [(item.title, item.section) for item in meeting.items][0] == ("1 Mötets öppnande", None), \
         [(i.title, i.section) for i in meeting.items]
@@ -875,13 +869,10 @@ def test_a_heading_that_is_only_the_date_names_no_section(tmp_path):
     and "26 januari 2011" in heading type, the points below them: the date had been the section
     of every point."""
     said = " Styrelsen diskuterade frågan och var enig."
-    path = tmp_path / "styrelsemote.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "styrelsemote.md",
         "FRIPOST föreningen för fri e-post 26 januari 2011\n\n## Protokoll, styrelsemöte\n\n## 26 januari 2011\n\n"
         "### 1. Mötet öppnades\n\nStian öppnade mötet." + said + "\n\n### 2. Släppfest\n\nFesten hålls i mars." + said +
-        "\n\n### 3. Nästa möte\n\nNästa möte är torsdag den 3 februari." + said + "\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "\n\n### 3. Nästa möte\n\nNästa möte är torsdag den 3 februari." + said + "\n")
     assert meeting.date == dt.date(2011, 1, 26)
     assert [item.section for item in meeting.items] == [None] * len(meeting.items), \
         [(i.title, i.section) for i in meeting.items]
@@ -895,18 +886,14 @@ def test_an_agenda_listing_the_headings_after_it_is_a_table_of_contents(tmp_path
     names head their presentations after it is content, and so is a point that presents the
     agenda in a sentence before its list."""
     said = " Styrelsen diskuterade frågan och var enig."
-    path = tmp_path / "2013-03-03_styrelse.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2013-03-03_styrelse.md",
         "# Styrelsemöte 3 mars 2013\n\n## Dagordning\n\n- PR och marknadsföring\n- Hemsidan\n- Partiets budget 2013\n"
         "- Övrigt\n\n### PR och marknadsföring\n\nPR sköts framför allt genom sociala medier." + said +
         "\n\n### Hemsidan\n\nHemsidan ska hostas hos ett webbhotell tillsammans med domännamnet." + said +
         "\n\n### Partiets budget 2013\n\nPartiet har två utgiftsposter: webbsidan och bankkontot." + said +
         "\n\n### Val av kassör\n\nDet finns 3 sökande:\n\n- Anna Berg\n- Erik Lund\n- Sara Holm\n\n"
         "#### Anna Berg\n\nAnna vill sköta kassan." + said + "\n\n#### Erik Lund\n\nErik har läst ekonomi." + said +
-        "\n\n#### Sara Holm\n\nSara har varit kassör förut." + said + "\n\n### Övrigt\n\nInget övrigt togs upp.\n",
-        encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "\n\n#### Sara Holm\n\nSara har varit kassör förut." + said + "\n\n### Övrigt\n\nInget övrigt togs upp.\n")
     assert [item.title for item in meeting.items][:3] == ["PR och marknadsföring", "Hemsidan", "Partiets budget 2013"]
     assert all(item.section is None or "Dagordning" not in item.section for item in meeting.items), \
         [(i.title, i.section) for i in meeting.items]
@@ -961,16 +948,13 @@ def test_a_numbered_line_that_goes_on_from_the_numbered_headings_is_the_next_poi
     point 19 under its title. A numbered line that goes on from the last numbered heading is the
     next point; a list numbered from 1 under a point stays the point's list."""
     said = " Styrelsen redogjorde för läget och mötet diskuterade frågan."
-    path = tmp_path / "2021-12-05_arsmote.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2021-12-05_arsmote.md",
         "# Årsmöte 2021-12-05\n\n## 18. Utombordare till båten\n\nVi behöver en ny motor till båten." + said +
         "\n\n## 19. Bilens skick\n\nSkicket är ovanligt bra, alla dörrar fungerar." + said +
         "\n\n20. David får ordet (vi röstar om byte av ordförande)\n\nVi avsätter nuvarande ordförande." + said +
         "\n\n## 21. Motioner\n\nTvå motioner har kommit in:\n\n1. Motion om en resa till fjällen.\n"
         "2. Motion om en ny bastu vid bryggan.\n3. Motion om en ny flagga till båten.\n\n"
-        "22. Övriga frågor:\n\nDet behövs en ordförandeklubba till nästa möte." + said + "\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "22. Övriga frågor:\n\nDet behövs en ordförandeklubba till nästa möte." + said + "\n")
     titles = [item.title for item in meeting.items]
     assert "20. David får ordet (vi röstar om byte av ordförande)" in titles, titles
     assert not any(title.startswith(("1. ", "2. ", "3. ")) for title in titles), titles
@@ -983,16 +967,13 @@ def test_a_markdown_heading_cut_inside_a_word_goes_on_in_the_next_heading(tmp_pa
     date, and puts each half in a heading of its own: "## Barn- och utbildningsnämndens behandling
     2024-" / "## 10-15". The second half had been the section of the point's decision."""
     said = " Nämnden godkänner slutredovisningen enligt förvaltningens tjänsteutlåtande."
-    path = tmp_path / "2024-10-15_protokoll.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2024-10-15_protokoll.md",
         "# Barn- och utbildningsnämnden 2024-10-15\n\n## § 120 Gallring i kostsystemet\n\n"
         "Förvaltningen föreslår att handlingarna gallras." + said * 3 +
         "\n\n## § 121 Slutredovisning investeringsprojekt Månsarps förskola\n\n## Utbildningsförvaltningens förslag\n\n"
         "Förvaltningen föreslår att nämnden godkänner slutredovisningen." + said * 3 +
         "\n\n## Barn- och utbildningsnämndens behandling 2024-\n\n## 10-15\n\n### Yrkanden\n\n"
-        "Ordföranden yrkar bifall till förvaltningens förslag." + said * 3 + "\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "Ordföranden yrkar bifall till förvaltningens förslag." + said * 3 + "\n")
     assert not any((item.section or "").endswith("10-15") for item in meeting.items), \
         [(i.title, i.section) for i in meeting.items]
     assert any("Barn- och utbildningsnämndens behandling 2024-10-15" in item.text
@@ -1039,15 +1020,12 @@ def test_a_short_agenda_under_its_own_heading_is_a_table_of_contents(tmp_path):
     Under a heading that names the agenda, the points listed are what counts: two of the three
     are later headings. The agenda had been the section of every point and part of an item."""
     said = " Styrelsen diskuterade frågan och var enig om att gå vidare med den."
-    path = tmp_path / "2013-04-01_partimote.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2013-04-01_partimote.md",
         "# Partimöte 1 april 2013\n\n## Dagordning\n\n- Webbsidan\n- Aktuella politiska frågor\n"
         "    - TV-avgiften\n    - Kameraövervakning på allmän plats\n    - Driftvärnet\n- Övriga frågor\n\n"
         "## Webbsidan\n\nDet som återstår att göra på webbsidan är texten om partiet." + said +
         "\n\n## Aktuella politiska frågor\n\nVi vill byta ut TV-avgiften mot en skatt." + said +
-        "\n\n## Övrigt\n\nElvira Ferm har gått med i partiet.\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "\n\n## Övrigt\n\nElvira Ferm har gått med i partiet.\n")
     assert [item.title for item in meeting.items] == ["Webbsidan", "Aktuella politiska frågor"], \
         [(i.title, i.section, i.text[:40]) for i in meeting.items]
     assert all(item.section is None for item in meeting.items), [(i.title, i.section) for i in meeting.items]
@@ -1060,14 +1038,11 @@ def test_a_list_of_posts_under_an_election_keeps_its_heading_as_the_section(tmp_
     heading after the list: the list repeats the headings and is set aside as an agenda is, but
     the election's own heading is no agenda's and stays the section of the posts."""
     said = " Valberedningen presenterade sitt förslag och mötet valde enhälligt."
-    path = tmp_path / "2024-03-10_arsmote.md"
-    path.write_text(
+    document, meeting = markdown_meeting(tmp_path, "2024-03-10_arsmote.md",
         "# Årsmöte 2024-03-10\n\n## Mötets öppnande\n\nOrdföranden öppnade mötet." + said +
         "\n\n## Val av funktionärer\n\n- Ordförande\n- Kassör\n- Sekreterare\n\n### Ordförande\n\nAnna Berg valdes." + said +
         "\n\n### Kassör\n\nErik Lund valdes." + said + "\n\n### Sekreterare\n\nSara Holm valdes." + said +
-        "\n\n## Mötets avslutande\n\nOrdföranden avslutade mötet." + said + "\n", encoding="utf-8")
-    document = read_document(path)
-    meeting = parse_minutes(document)
+        "\n\n## Mötets avslutande\n\nOrdföranden avslutade mötet." + said + "\n")
     posts = [item for item in meeting.items if "Anna Berg valdes" in item.text or "Sara Holm valdes" in item.text]
     assert posts and all("Val av funktionärer" in (item.title, item.section) for item in posts), \
         [(i.title, i.section) for i in meeting.items]

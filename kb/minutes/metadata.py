@@ -8,7 +8,7 @@ import re
 
 from kb.minutes.layout import Block
 from kb.minutes.model import Item
-from kb.minutes.names import DATE_PATTERNS, LOWER, UPPER, find_dates, only_a_date
+from kb.minutes.names import LOWER, UPPER, find_dates, only_a_date, without_dates
 from kb.minutes.segment import CONTRIBUTION
 
 _NEXT_MEETING = re.compile(r"nästa\s+\w*(?:möte|träff|sammanträde|dialog)", re.I)
@@ -76,10 +76,7 @@ def _is_prose(text: str) -> bool:
 
 
 def meeting_title(title_text: str) -> str:
-    title = title_text
-    for pattern, _ in DATE_PATTERNS:
-        title = pattern.sub("", title)
-    title = _DATE_LABEL.sub("", title)
+    title = _DATE_LABEL.sub("", without_dates(title_text))
     # Markup left in the text of a PDF typeset from unrendered Markdown or a template ("Mötesprotokoll
     # ##LiTHe kod ##{}"), and brackets a template left empty ("Minutes of meeting ()").
     title = re.sub(r"(?<!\S)#+(?=\S|$)|\{\s*\}|\(\s*\)|\[\s*\]", " ", title)

@@ -219,11 +219,14 @@ def dates_at(text: str, year_hint: int | None = None) -> list[tuple[int, dt.date
     return sorted(found)
 
 
+def without_dates(text: str) -> str:
+    """The text with its dates taken out ("Årsmöte 2023-03-01" -> "Årsmöte ")."""
+    for pattern, _ in DATE_PATTERNS:
+        text = pattern.sub("", text)
+    return text
+
+
 def only_a_date(text: str) -> bool:
     """A line that is a date and at most two words besides ("12 November 2020", "Måndag
     2017-02-20", "Stackens Vårmöte 2024-03-07")."""
-    if not find_dates(text):
-        return False
-    for pattern, _ in DATE_PATTERNS:
-        text = pattern.sub("", text)
-    return len(text.split()) <= 2
+    return bool(find_dates(text)) and len(without_dates(text).split()) <= 2
