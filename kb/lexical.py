@@ -40,9 +40,20 @@ def _stop_words() -> frozenset[str]:
 
 
 def stems(text: str) -> list[str]:
-    """Content words, stemmed: "Vad sa Almi om brygglånen?" -> ["almi", "brygglån"]."""
+    """Content words, stemmed: "Vad sa Almi om brygglånen?" -> ["almi", "brygglån"].
+
+    Each word is stemmed twice. Snowball's Swedish stemmer takes one suffix off, so a stem can
+    end in another: "kursen" -> "kurs" but "kurs" -> "kur", and a question about
+    "elektronikkursen" never met the minutes' "elektronikkurs" ("planerna" -> "planer", "plan"
+    -> "plan"). A second pass makes the stem a fixed point for about 400 of 5,200 stems of the
+    held-out corpora. Measured side by side (hybrid, parser 60): held-out corpora 0.597 / 0.681
+    -> 0.613 / 0.693 (the naive chunker, which reads the same index, 0.538 / 0.633 -> 0.555 /
+    0.644), the dev corpus 0.740 / 0.815 -> 0.740 / 0.813, the first minutes and LUDD's format
+    variants unchanged.
+    """
     stop = _stop_words()
-    return _stemmer().stemWords([word for word in _WORD.findall(text.lower()) if word not in stop])
+    stemmer = _stemmer()
+    return stemmer.stemWords(stemmer.stemWords([word for word in _WORD.findall(text.lower()) if word not in stop]))
 
 
 def query_terms(query: str) -> list[str]:

@@ -36,8 +36,9 @@ from kb.readers import DEFAULT_LIMITS, Limits, read_bytes, read_document
 from kb.store import Store, StoredMeeting
 from kb.vectors import VectorIndex, kb_files, vector_file
 
-# Raised whenever what BM25 reads for an item changes (`_lexical_text`, the column of its language).
-LEXICAL_VERSION = 4
+# Raised whenever what BM25 reads for an item changes (`_lexical_text`, the column of its language,
+# how `kb.lexical.stems` stems).
+LEXICAL_VERSION = 5
 # What items, passages and lexical terms a file gives; an index that records another parses its
 # files again (embeddings of unchanged passage texts are reused).
 ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}.{LEXICAL_VERSION}"
