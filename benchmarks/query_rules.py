@@ -1,7 +1,8 @@
 """The ranking's query-time rules (kb.search constants) swept side by side on every question set.
 
 Not a speed benchmark: it sweeps the weights of the year rule, the attribution rule, the detail
-and point shares and the lexical bonus (the comments at each constant in kb/search.py). The year
+and point shares, the lexical bonus and the number of candidates each search hands to the fusion
+(the comments at each constant in kb/search.py). The year
 rule's figures come from it; the others were measured the same way before it existed, by scripts
 not kept. None of them changes what is indexed, so every setting is asked of the same indexes.
 Each `--sweep NAME=v1,v2` varies one constant with the others at their defaults; the first row
@@ -24,7 +25,8 @@ from __future__ import annotations
 
 from common import index_arguments, parser, question_sets, report
 
-RULES = ("YEAR_BONUS", "NEXT_YEAR_SHARE", "ATTRIBUTION_BONUS", "DETAIL_SHARE", "POINT_SHARE", "LEXICAL_WEIGHT")
+RULES = ("YEAR_BONUS", "NEXT_YEAR_SHARE", "ATTRIBUTION_BONUS", "DETAIL_SHARE", "POINT_SHARE", "LEXICAL_WEIGHT", "CANDIDATES")
+COUNTS = ("CANDIDATES",)  # whole numbers
 
 
 def sweeps(specs: list[str]) -> list[tuple[str, float]]:
@@ -34,7 +36,7 @@ def sweeps(specs: list[str]) -> list[tuple[str, float]]:
         name, _, values = spec.partition("=")
         if name not in RULES or not values:
             raise SystemExit(f"--sweep {spec!r}: give NAME=v1,v2 with NAME one of {', '.join(RULES)}")
-        settings += [(name, float(value)) for value in values.split(",")]
+        settings += [(name, (int if name in COUNTS else float)(value)) for value in values.split(",")]
     return settings
 
 

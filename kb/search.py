@@ -36,6 +36,13 @@ LEXICAL_WEIGHT = 0.05
 # unchanged; within 0.001 of these for DETAIL_SHARE 0.2 to 0.5 and POINT_SHARE 0.2 to 0.5.
 DETAIL_SHARE = 0.3
 POINT_SHARE = 0.3
+# How many items each search (dense and lexical) hands to the fusion, at least; 5 k when k is
+# larger. An item found by BM25 alone starts from the lowest cosine among the dense candidates, so
+# more candidates lower that start: at 100 and 200 the held-out corpora rose from 0.613 / 0.693
+# to 0.613 / 0.699 and 0.613 / 0.702, but the dev corpus fell from 0.740 / 0.813 to 0.727 / 0.798
+# and 0.720 / 0.796, as Python Sverige's Swedish questions reach its English items through BM25 alone
+# (benchmarks/query_rules.py --sweep CANDIDATES=100,200, lexical index 5).
+CANDIDATES = 50
 # SQLite integers are 64-bit: numbers the user gives (item ids, -k, --around) are held below this.
 MAX_NUMBER = 2**31
 # What naming a party in the question adds to its items' scores: enough to lift them over
@@ -178,7 +185,7 @@ def _in_years_named(store: Store, ranked: list[tuple[int, float]], query: str) -
 
 
 def _ranked(store, vectors, query_vector, query, k, mode, scope) -> list[tuple[int, float]]:
-    depth = min(max(50, 5 * k), MAX_NUMBER)
+    depth = min(max(CANDIDATES, 5 * k), MAX_NUMBER)
     dense = _dense(store, vectors, query_vector, depth, scope) if mode != "lexical" else []
     lexical = lexical_search(store, query, depth, scope) if mode != "dense" else []
     if mode == "dense":
