@@ -43,7 +43,7 @@ def recomputed(k1: float, b: float):
         phrases += [(term, len(term) >= TRANSLATION_PREFIX, columns) for term in translated]
         allowed = None
         if scope is not None:
-            allowed = set(store.item_ids_in_order(*scope))
+            allowed = set(store.item_ids_in_order(scope))
         scores: Counter = Counter()
         for term, prefix, where in phrases:
             counts = {}

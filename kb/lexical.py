@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import Stemmer
 from stop_words import get_stop_words
 
 from kb.bilingual import translated_words
 from kb.languages import language_of
-
-if TYPE_CHECKING:  # kb.store imports nothing of this module, but the type is all that is needed here
-    from kb.store import Store
+from kb.store import EVERY_ITEM, Scope, Store
 
 _WORD = re.compile(r"\w+")
 # A query is looked up by its first this many distinct words (a question has a handful; a pasted
@@ -66,9 +63,8 @@ def lexical_terms(text: str) -> str:
     return " ".join(stems(text))
 
 
-def lexical_search(store: Store, query: str, limit: int, scope: tuple[str, list] | None = None) -> list[tuple[int, float]]:
-    """(item id, BM25 score) best first, higher better; `scope` is an SQL condition over the
-    items and meetings tables with its parameters."""
+def lexical_search(store: Store, query: str, limit: int, scope: Scope | None = None) -> list[tuple[int, float]]:
+    """(item id, BM25 score) best first, higher better, of the items `scope` allows (all if None)."""
     own = set(query_terms(query))
     # The question's words also in the other language, where a dictionary has them (kb.bilingual).
     # A dictionary gives base forms, and Swedish inflects and compounds by adding to the end: a
@@ -91,11 +87,10 @@ def lexical_search(store: Store, query: str, limit: int, scope: tuple[str, list]
     translated = set(stems(" ".join(translated_words(query)))[:MAX_QUERY_TERMS]) - own
     if not own and not translated:
         return []
-    where, params = scope or ("1", [])
     column = "en : " if language_of(query) == "sv" else ""
     expression = " OR ".join([_phrase(term) for term in sorted(own)] + [
         column + _phrase(term) + (" *" if len(term) >= TRANSLATION_PREFIX else "") for term in sorted(translated)])
-    return store.bm25(expression, where, params, limit)
+    return store.bm25(expression, scope or EVERY_ITEM, limit)
 
 
 def _phrase(term: str) -> str:

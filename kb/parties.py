@@ -12,7 +12,6 @@ are looked up in Python and handed to SQL as a list.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 
@@ -82,29 +81,18 @@ def fields_with(names: set[str], fields: list[str]) -> list[str]:
     return [field for field in fields if any(single in names for single in singles(field))]
 
 
-def column_scope(column: str, fields: list[str]) -> tuple[str, list]:
-    """An SQL condition: the item's field is one of these (one parameter, however many)."""
-    if not fields:
-        return "0", []
-    return f"items.{column} IN (SELECT value FROM json_each(?))", [json.dumps(fields, ensure_ascii=False)]
-
-
-def party_scope(typed: str, party_names: dict[str, list[str]]) -> tuple[str, list] | None:
-    """Items by the organisation or person `typed` names, in either field: exact names only if
-    there are any ("Karin Berg" is hers, not also "Karin Bergström"'s), else every name it
-    matches. None when it names nobody in the index."""
+def party_fields(typed: str, party_names: dict[str, list[str]]) -> dict[str, list[str]] | None:
+    """{column: the stored fields} of the items by the organisation or person `typed` names, in
+    either field: exact names only if there are any ("Karin Berg" is hers, not also "Karin
+    Bergström"'s), else every name it matches. None when it names nobody in the index."""
     found = {column: matching(typed, party_names.get(column, []), column) for column in COLUMNS}
     exact = any(is_exact for names in found.values() for is_exact in names.values())
-    clauses, params = [], []
+    fields = {}
     for column in COLUMNS:
         chosen = {name for name, is_exact in found[column].items() if is_exact or not exact}
         if chosen:
-            sql, values = column_scope(column, fields_with(chosen, party_names.get(column, [])))
-            clauses.append(sql)
-            params += values
-    if not clauses:
-        return None
-    return "(" + " OR ".join(clauses) + ")", params
+            fields[column] = fields_with(chosen, party_names.get(column, []))
+    return fields or None
 
 
 def list_parties(rows) -> dict[str, list[dict]]:

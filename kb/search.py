@@ -16,8 +16,8 @@ import numpy as np
 
 from kb.languages import LanguageShift
 from kb.lexical import lexical_search, vocabulary_coverage
-from kb.parties import aliased, column_scope, fields_with, matching, party_scope, singles
-from kb.store import Store
+from kb.parties import aliased, fields_with, matching, party_fields, singles
+from kb.store import EVERY_ITEM, NO_ITEM, Scope, Store
 from kb.vectors import VectorIndex
 
 MODES = ("dense", "hybrid", "lexical")
@@ -79,40 +79,30 @@ class Filters:
     def active(self) -> bool:
         return any(value is not None for value in asdict(self).values())
 
-    def sql(self, store: Store) -> tuple[str, list]:
-        """An SQL condition over items and meetings, and its parameters. Text the user typed is
-        a parameter, and LIKE patterns have its wildcards escaped: "%" and "_" match themselves."""
-        clauses, params = [], []
+    def scope(self, store: Store) -> Scope:
+        """The items these filters allow."""
+        scope = EVERY_ITEM
         names = store.party_names() if self.org or self.speaker or self.party else {}
         for column, typed in (("organisation", self.org), ("speaker", self.speaker)):
             if typed:
-                sql, values = column_scope(column, fields_with(set(matching(typed, names[column], column)), names[column]))
-                clauses.append(sql)
-                params += values
+                scope &= store.fields_scope(column, fields_with(set(matching(typed, names[column], column)), names[column]))
         if self.party:
-            scope = party_scope(self.party, names)
-            clauses.append(scope[0] if scope else "0")
-            params += scope[1] if scope else []
-        if self.since:
-            clauses.append("meetings.date >= ?")
-            params.append(self.since.isoformat())
-        if self.until:
-            clauses.append("meetings.date <= ?")
-            params.append(self.until.isoformat())
+            scope &= _any_fields(store, party_fields(self.party, names) or {})
+        if self.since or self.until:
+            scope &= store.dates_scope(self.since and self.since.isoformat(), self.until and self.until.isoformat())
         if self.meeting:
-            clauses.append("(meetings.title LIKE ? ESCAPE '\\' OR meetings.source LIKE ? ESCAPE '\\' OR meetings.date = ?)")
-            params += [_contains(self.meeting), _contains(self.meeting), self.meeting]
+            scope &= store.meeting_scope(self.meeting)
         if self.attendee:
-            clauses.append(
-                "items.meeting_id IN (SELECT meeting_id FROM attendance WHERE present = 1 AND name LIKE ? ESCAPE '\\')"
-            )
-            params.append(_contains(self.attendee))
-        return " AND ".join(clauses) or "1", params
+            scope &= store.attendee_scope(self.attendee)
+        return scope
 
 
-def _contains(text: str) -> str:
-    """A LIKE pattern for "contains `text`", its wildcards escaped."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _any_fields(store: Store, fields: dict[str, list[str]]) -> Scope:
+    """The items whose organisation or speaker is one of these fields ({column: fields})."""
+    scope = NO_ITEM
+    for column, chosen in fields.items():
+        scope |= store.fields_scope(column, chosen)
+    return scope
 
 
 @dataclass
@@ -147,7 +137,7 @@ def rank(store: Store, vectors: VectorIndex | None, embedder, query: str, k: int
     if k < 1:
         raise ValueError("k must be at least 1")
     k = min(k, MAX_NUMBER)
-    scope = filters.sql(store) if filters.active() else None
+    scope = filters.scope(store) if filters.active() else None
     query_vector = embedder.embed_query(query) if mode != "lexical" else None
     shift = LanguageShift.from_json(store.get_meta("languages")) if query_vector is not None else None
     if shift is not None:
@@ -195,10 +185,8 @@ def _ranked(store, vectors, query_vector, query, k, mode, scope) -> list[tuple[i
     return _fuse(dense, lexical, lexical_weight=LEXICAL_WEIGHT * vocabulary_coverage(store, query))
 
 
-def _within(scope: tuple[str, list] | None, narrower: tuple[str, list]) -> tuple[str, list]:
-    if scope is None:
-        return narrower
-    return f"({scope[0]}) AND ({narrower[0]})", [*scope[1], *narrower[1]]
+def _within(scope: Scope | None, narrower: Scope) -> Scope:
+    return narrower if scope is None else scope & narrower
 
 
 def _hits(store: Store, ranked: list[tuple[int, float]], named_in: set[int] = frozenset(), named: set[str] = frozenset()) -> list[Hit]:
@@ -233,13 +221,13 @@ def _hits(store: Store, ranked: list[tuple[int, float]], named_in: set[int] = fr
     return hits
 
 
-def _dense(store: Store, vectors: VectorIndex, query_vector, depth: int, scope: tuple[str, list] | None) -> list[tuple[int, float]]:
+def _dense(store: Store, vectors: VectorIndex, query_vector, depth: int, scope: Scope | None) -> list[tuple[int, float]]:
     """Items by their passages' cosine similarity to the query (`_item_scores`), each drawn
     toward the best part of its point (`_point_scores`); with a scope, the search runs over that
     scope's passages only."""
     allowed = None
     if scope is not None:
-        allowed = store.passage_ids_where(*scope)
+        allowed = store.passage_ids_where(scope)
         if not len(allowed):
             return []
     ids, scores = vectors.search(query_vector, depth, allowed)
@@ -324,16 +312,10 @@ def _named(name: str, query_words: list[str]) -> bool:
     )
 
 
-def _party_scope(store: Store, parties: list[tuple[str, str]]) -> tuple[str, list]:
+def _party_scope(store: Store, parties: list[tuple[str, str]]) -> Scope:
     names = store.party_names()
-    clauses, params = [], []
-    for column in ("organisation", "speaker"):
-        chosen = {name for col, name in parties if col == column}
-        if chosen:
-            sql, values = column_scope(column, fields_with(chosen, names[column]))
-            clauses.append(sql)
-            params += values
-    return "(" + " OR ".join(clauses) + ")", params
+    chosen = {column: {name for col, name in parties if col == column} for column in ("organisation", "speaker")}
+    return _any_fields(store, {column: fields_with(found, names[column]) for column, found in chosen.items() if found})
 
 
 def items_around(store: Store, item_id: int, around: int) -> list[Hit]:
@@ -350,7 +332,7 @@ def items_around(store: Store, item_id: int, around: int) -> list[Hit]:
 
 def party_filter(store: Store, party: str) -> Filters:
     """Filters for the items of an organisation or person of that name, in either field."""
-    if party_scope(party, store.party_names()) is None:
+    if party_fields(party, store.party_names()) is None:
         raise ValueError(f"no organisation or speaker called {party!r} in the index; `kb parties` lists them")
     return Filters(party=party)
 
@@ -380,5 +362,4 @@ def meeting_items(store: Store, which: str) -> list[Hit]:
 
 
 def chronological(store: Store, filters: Filters) -> list[Hit]:
-    where, params = filters.sql(store)
-    return _hits(store, [(item_id, 0.0) for item_id in store.item_ids_in_order(where, params)])
+    return _hits(store, [(item_id, 0.0) for item_id in store.item_ids_in_order(filters.scope(store))])

@@ -22,6 +22,33 @@ import numpy as np
 
 from kb.errors import DiskFullError, IndexDamagedError, IndexReadOnlyError, KBError
 
+@dataclass(frozen=True)
+class Scope:
+    """Which items a search or a listing may return: a condition over the items and meetings
+    tables and its parameters. Only `Store` writes the SQL (its `*_scope` methods); callers
+    combine scopes with & and |. Text a user typed is always a parameter."""
+
+    sql: str = "1"
+    params: tuple = ()
+
+    def __and__(self, other: "Scope") -> "Scope":
+        return Scope(f"({self.sql}) AND ({other.sql})", self.params + other.params)
+
+    def __or__(self, other: "Scope") -> "Scope":
+        return Scope(f"({self.sql}) OR ({other.sql})", self.params + other.params)
+
+
+EVERY_ITEM = Scope("1")
+NO_ITEM = Scope("0")
+# The item columns that name a party, the only ones `Store.fields_scope` selects on.
+PARTY_COLUMNS = ("organisation", "speaker")
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for "contains `text`", its wildcards escaped: "%" and "_" match themselves."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 QUICK_CHECK_BYTES = 32 * 2**20
 REBUILD = "run `kb index --rebuild`"
 # SQLite's files beside the store: kb refuses to open the store when any of them is a link.
@@ -442,22 +469,54 @@ class Store:
 
     # -- searching ------------------------------------------------------------------------------
 
-    def passage_ids_where(self, where: str, params: list) -> np.ndarray:
-        """The ids of the passages of the items an SQL condition over items and meetings selects
-        (a filter's scope, `kb.search.Filters.sql`)."""
+    @staticmethod
+    def fields_scope(column: str, fields: list[str]) -> Scope:
+        """The items whose `column` ("organisation" or "speaker") is one of these stored fields
+        (one parameter, however many)."""
+        if column not in PARTY_COLUMNS:
+            raise ValueError(f"no party column {column!r}")
+        if not fields:
+            return NO_ITEM
+        return Scope(f"items.{column} IN (SELECT value FROM json_each(?))", (json.dumps(fields, ensure_ascii=False),))
+
+    @staticmethod
+    def dates_scope(since: str | None, until: str | None) -> Scope:
+        """The items of meetings held from `since` to `until` (ISO dates, either may be None)."""
+        scope = EVERY_ITEM
+        if since:
+            scope &= Scope("meetings.date >= ?", (since,))
+        if until:
+            scope &= Scope("meetings.date <= ?", (until,))
+        return scope
+
+    @staticmethod
+    def meeting_scope(which: str) -> Scope:
+        """The items of meetings whose title or file contains `which`, or held on that date."""
+        pattern = _contains(which)
+        return Scope("meetings.title LIKE ? ESCAPE '\\' OR meetings.source LIKE ? ESCAPE '\\' OR meetings.date = ?",
+                     (pattern, pattern, which))
+
+    @staticmethod
+    def attendee_scope(name: str) -> Scope:
+        """The items of meetings whose attendance lists someone present whose name contains `name`."""
+        return Scope("items.meeting_id IN (SELECT meeting_id FROM attendance WHERE present = 1 AND name LIKE ? ESCAPE '\\')",
+                     (_contains(name),))
+
+    def passage_ids_where(self, scope: Scope) -> np.ndarray:
+        """The ids of the passages of the items a scope selects."""
         rows = self.db.execute(
             "SELECT passages.id FROM passages JOIN items ON items.id = passages.item_id "
-            f"JOIN meetings ON meetings.id = items.meeting_id WHERE {where}",
-            params,
+            f"JOIN meetings ON meetings.id = items.meeting_id WHERE {scope.sql}",
+            scope.params,
         )
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
-    def item_ids_in_order(self, where: str, params: list) -> list[int]:
-        """The items a condition over items and meetings selects, by meeting date, file and order."""
+    def item_ids_in_order(self, scope: Scope) -> list[int]:
+        """The items a scope selects, by meeting date, file and order."""
         rows = self.db.execute(
-            f"SELECT items.id FROM items JOIN meetings ON meetings.id = items.meeting_id WHERE {where} "
+            f"SELECT items.id FROM items JOIN meetings ON meetings.id = items.meeting_id WHERE {scope.sql} "
             "ORDER BY meetings.date, meetings.source, items.ordinal",
-            params,
+            scope.params,
         )
         return [r[0] for r in rows]
 
@@ -473,14 +532,14 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def bm25(self, expression: str, where: str, params: list, limit: int) -> list[tuple[int, float]]:
-        """(item id, BM25 score) of the items matching an FTS5 expression within an SQL condition
-        over items and meetings, best first, higher better."""
+    def bm25(self, expression: str, scope: Scope, limit: int) -> list[tuple[int, float]]:
+        """(item id, BM25 score) of the items matching an FTS5 expression within a scope, best
+        first, higher better."""
         rows = self.db.execute(
             "SELECT items_fts.rowid, -bm25(items_fts) FROM items_fts "
             "JOIN items ON items.id = items_fts.rowid JOIN meetings ON meetings.id = items.meeting_id "
-            f"WHERE items_fts MATCH ? AND ({where}) ORDER BY bm25(items_fts) LIMIT ?",
-            [expression, *params, limit],
+            f"WHERE items_fts MATCH ? AND ({scope.sql}) ORDER BY bm25(items_fts) LIMIT ?",
+            [expression, *scope.params, limit],
         )
         return [(row[0], row[1]) for row in rows]
 
