@@ -4,8 +4,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
+
 from kb.minutes import find_dates, parse_minutes, parse_speaker
-from kb.minutes.metadata import choose_title
+from kb.minutes.metadata import choose_title, meeting_title, title_before_date
 from kb.minutes.names import name_and_role
 from kb.readers import Document, Line, read_document
 from tests.conftest import SEED
@@ -840,11 +842,32 @@ def test_a_title_with_nothing_under_it_is_no_section_over_a_group_of_the_same_ra
 def test_markup_left_in_a_title_is_no_part_of_it():
     """A student association's PDFs were typeset from unrendered Markdown ("Mötesprotokoll ##LiTHe
     kod ##{}"), and a template left its brackets empty ("Minutes of meeting ()")."""
-    from kb.minutes.metadata import meeting_title
-
     assert meeting_title("Mötesprotokoll ##LiTHe kod ##{} 15 november 2016") == "Mötesprotokoll LiTHe kod"
     assert meeting_title("Minutes of meeting ()") == "Minutes of meeting"
     assert meeting_title("Styrelsemöte #3 2024-05-02") == "Styrelsemöte 3"
+
+
+@pytest.mark.parametrize("lines, title", [
+    # A Typst PDF's header table read as a line under the title
+    (["Protokoll fört vid Styrelsemöte", "Luleå Universitets Datorförening", "Tidpunkt 2018-07-20, 18:33 - 19:07 Plats T1"],
+     "Protokoll fört vid Styrelsemöte Luleå Universitets Datorförening"),
+    (["Anteckningar från arbetsmöte", "2020-03-13 Zoom"], "Anteckningar från arbetsmöte"),
+    (["Protokoll för Matteröds Hembygdsförenings årsmöte Den 4 augusti 2024, i Matteröds församlingshem "
+      "Närvarande medlemmar; 28"], "Protokoll för Matteröds Hembygdsförenings årsmöte"),
+    (["PROTOKOLL", "fört vid ordinarie föreningsstämma med",
+      "HSB:s Bostadsrättsförening Imatra i Akalla den 28 april 2014 i Akalla By stora salen"],
+     "PROTOKOLL fört vid ordinarie föreningsstämma med HSB:s Bostadsrättsförening Imatra i Akalla"),
+    (["ÅRSMÖTE I TULLINGE GYMNASIUM DATORKLUBB ONSDAGEN DEN 23 SEPTEMBER 2020"], "ÅRSMÖTE I TULLINGE GYMNASIUM DATORKLUBB"),
+    (["Gemensamt husrådsmöte våren 2020 (rev 2020-03-26)"], "Gemensamt husrådsmöte våren 2020"),
+    # Who met, after the date and a comma, stays; so does what follows a date the title opens with
+    (["Styrelsemöte S06, 24 februari 2026, D-sektionen inom TLTH"], "Styrelsemöte S06 D-sektionen inom TLTH"),
+    (["2024-03-07 Styrelsemöte"], "Styrelsemöte"),
+    (["Mötesprotokoll LiTHe kod", "12 November 2020"], "Mötesprotokoll LiTHe kod"),
+])
+def test_what_follows_the_date_of_a_title_is_when_and_where_not_the_title(lines, title):
+    """Surveyed minutes of six issuers and LUDD's Typst PDFs had the place, the hour or the
+    attendance count in their meeting's title, which every passage of the meeting carries."""
+    assert meeting_title(title_before_date(lines)) == title
 
 
 def test_a_heading_that_is_only_the_date_belongs_to_the_title(tmp_path):

@@ -28,7 +28,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 60
+PARSER_VERSION = 61
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -42,7 +42,8 @@ def parse_minutes(document: Document) -> Meeting:
         blocks, ranks, titled=bool(metadata.front_matter(front, metadata.TITLE_KEYS)))
     # Each line of the title once: Word made from LaTeX by pandoc has the document's title as its
     # Title paragraph and again on the title page ("Protokoll fört vid sektionsmöte").
-    title_text = " ".join(dict.fromkeys(block.text for block in blocks[:title_count]))
+    title_lines = list(dict.fromkeys(block.text for block in blocks[:title_count]))
+    title_text = " ".join(title_lines)
     header_text = " ".join(block.text for block in blocks[:header_count])
     furniture_text = " ".join(line.text for line in document.lines if line.number in layout.furniture)
     date = metadata.meeting_date(
@@ -52,10 +53,9 @@ def parse_minutes(document: Document) -> Meeting:
     # The running page header before the header's own lines: it names the body on every page
     # ("Kommunstyrelsens arbetsutskott"), where the header's attendance lines name others ("Nämnden
     # för Service" of an official's title had become a committee's meeting title).
-    body = metadata.body(metadata.meeting_title(title_text), furniture_text, header_text)
-    title = metadata.choose_title(
-        metadata.meeting_title(title_text), metadata.front_matter(front, metadata.TITLE_KEYS), body, document.path.stem
-    )
+    named = metadata.meeting_title(metadata.title_before_date(title_lines))
+    body = metadata.body(named, furniture_text, header_text)
+    title = metadata.choose_title(named, metadata.front_matter(front, metadata.TITLE_KEYS), body, document.path.stem)
     root = build_tree(blocks[header_count:], ranks[header_count:])
     header_count += unwrap(root)
     items = items_of(root)

@@ -8,7 +8,7 @@ import re
 
 from kb.minutes.layout import Block
 from kb.minutes.model import Item
-from kb.minutes.names import LOWER, UPPER, find_dates, only_a_date, without_dates
+from kb.minutes.names import LOWER, UPPER, date_spans, find_dates, only_a_date, without_dates
 from kb.minutes.segment import CONTRIBUTION
 
 _NEXT_MEETING = re.compile(r"nästa\s+\w*(?:möte|träff|sammanträde|dialog)", re.I)
@@ -20,12 +20,19 @@ _BODY_WORD = re.compile(
     re.I,
 )
 _MEETING_SUFFIX = re.compile(r"(?:möte|mötet|sammanträde|sammanträdet)$")
-_DATE_LABEL = re.compile(r"\b\w*datum\b:?|\bden\b|\bkl\.?\s*\d{1,2}[.:]\d{2}", re.I)
+# What names a date in a title, the date taken out: "Mötesdatum:", "den", "kl. 18.00", a weekday
+# ("ONSDAGEN DEN 23 SEPTEMBER 2020").
+_DATE_LABEL = re.compile(
+    r"\b\w*datum\b:?|\bden\b|\bkl\.?\s*\d{1,2}[.:]\d{2}|\b(?:mån|tis|ons|tors|fre|lör|sön)dag(?:en)?\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 # Front matter keys that name the date or the title, as Markdown exports write them.
 DATE_KEYS = ("date", "datum", "mötesdatum", "sammanträdesdatum")
 TITLE_KEYS = ("title", "titel", "rubrik")
 # A title that says what the document is ("Protokoll", "Styrelsemöte", "Anteckningar").
 _MINUTES_WORD = re.compile(r"protokoll|möte|sammanträde|anteckning|minnes|stämma|dialog|minutes|meeting", re.I)
+# After a title's date, set off by a comma: who met, capitalised, with no figures (the place,
+# time or attendance count after a date are the header's).
+_NAMED_AFTER = re.compile(rf"\s*,\s*([{UPPER}][^\d,;]*)$")
 # A header's first label, which no title opens with: "Plats och tid för sammanträde Kungsbackarummet".
 _HEADER_LABEL = re.compile(r"^(?:plats|tid|datum|lokal)(?:\s+och\s+(?:plats|tid))?\b", re.I)
 
@@ -75,11 +82,36 @@ def _is_prose(text: str) -> bool:
     return len(text.split()) >= 6 and text.rstrip().endswith((".", "!", "?"))
 
 
+def title_before_date(texts: list[str]) -> str:
+    """The title's lines up to its date. What follows the date is when and where the meeting
+    was, the header's: "2020-03-13 Zoom", "Den 4 augusti 2024, i Matteröds församlingshem
+    Närvarande medlemmar; 28", "den 28 april 2014 i Akalla By stora salen", unless the date is
+    set off by commas in a list of names ("Styrelsemöte S06, 24 februari 2026, D-sektionen inom
+    TLTH"). A line after the first that is a label and the date ("Tidpunkt 2018-07-20, 18:33 -
+    19:07 Plats T1", a Typst PDF's header table read as a line) goes whole. A title that opens
+    with its date keeps the rest ("2024-03-07 Styrelsemöte")."""
+    kept: list[str] = []
+    for n, text in enumerate(texts):
+        found = date_spans(text)
+        if not found:
+            kept.append(text)
+            continue
+        start, end, _ = found[0]
+        before = _DATE_LABEL.sub("", text[:start]).strip(" ,:–-(")
+        if n > 0 and len(before.split()) <= 1:
+            break
+        named = _NAMED_AFTER.match(text[end:])
+        kept.append(" ".join(filter(None, [before, named and named.group(1)])) if before or kept else text)
+        break
+    return " ".join(kept)
+
+
 def meeting_title(title_text: str) -> str:
     title = _DATE_LABEL.sub("", without_dates(title_text))
     # Markup left in the text of a PDF typeset from unrendered Markdown or a template ("Mötesprotokoll
-    # ##LiTHe kod ##{}"), and brackets a template left empty ("Minutes of meeting ()").
-    title = re.sub(r"(?<!\S)#+(?=\S|$)|\{\s*\}|\(\s*\)|\[\s*\]", " ", title)
+    # ##LiTHe kod ##{}"), brackets a template left empty ("Minutes of meeting ()") and a bracket
+    # whose date went with the header ("våren 2020 (rev 2020-03-26)").
+    title = re.sub(r"(?<!\S)#+(?=\S|$)|\{\s*\}|\(\s*\)|\[\s*\]|\([^()]*$", " ", title)
     return re.sub(r"\s+", " ", title).strip(" ,–-:#")
 
 

@@ -200,6 +200,11 @@ def find_dates(text: str, year_hint: int | None = None) -> list[dt.date]:
 
 
 def dates_at(text: str, year_hint: int | None = None) -> list[tuple[int, dt.date]]:
+    return [(start, date) for start, _, date in date_spans(text, year_hint)]
+
+
+def date_spans(text: str, year_hint: int | None = None) -> list[tuple[int, int, dt.date]]:
+    """(start, end, date) of each date in the text, in order of appearance."""
     found = []
     for pattern, form in DATE_PATTERNS:
         for m in pattern.finditer(text):
@@ -215,7 +220,7 @@ def dates_at(text: str, year_hint: int | None = None) -> list[tuple[int, dt.date
                     date = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             except ValueError:
                 continue
-            found.append((m.start(), date))
+            found.append((m.start(), m.end(), date))
     return sorted(found)
 
 
