@@ -566,6 +566,20 @@ def test_markdown_bold_titles_are_headings_where_the_file_has_no_heading_marks(t
     assert [line.text for line in read_document(path).lines if line.style == "heading"] == ["Protokoll", "Ekonomi", "Lokaler", "Övrigt"]
 
 
+def test_markdown_a_backslash_that_ends_a_paragraph_is_no_text(tmp_path):
+    """pandoc writes a hard break as a backslash at the end of the line, also before a blank line,
+    where CommonMark keeps it as text: a working group's notes had "Tomas Snäckerström\\" in their
+    first item and "**Informatik**\\" was no bold title."""
+    path = tmp_path / "2020-03-13_arbetsmote.md"
+    path.write_text("Anteckningar från arbetsmöte\n\nVid protokollet: Tomas Snäckerström\\\n\n**Informatik**\\\n\n"
+                    "Arbetsområdet berör standarder.\\\nDeltar gör Mårten.\n\n**Arkitektur**\\\n\nArbetsområdet avser "
+                    "ramverket.\n", encoding="utf-8")
+    lines = [line for line in read_document(path).lines if line.text]
+    assert "\\" not in " ".join(line.text for line in lines)
+    assert [line.text for line in lines if line.style == "heading"] == ["Informatik", "Arkitektur"]
+    assert [line.text for line in lines][3:5] == ["Arbetsområdet berör standarder.", "Deltar gör Mårten."]
+
+
 def test_markdown_code_blocks_are_kept_line_for_line(tmp_path):
     """A club's minutes set its budget and a diff of its statutes in code blocks: each line as
     written ("-### 6. Inträde" is a removed line, not a list item), none run on into the next,

@@ -98,13 +98,15 @@ def _bold_first_line(token) -> bool:
     children = token.children or []
     end = next((i for i, child in enumerate(children) if child.type in ("softbreak", "hardbreak")), len(children))
     depth, found = 0, False
-    for child in children[:end]:
+    for index, child in enumerate(children[:end]):
         if child.type == "strong_open":
             depth += 1
         elif child.type == "strong_close":
             depth -= 1
         elif child.type == "text" and not child.content.strip():
             continue
+        elif child.type == "text" and index == len(children) - 1 and child.content.strip() == "\\":
+            continue  # "**Informatik**\\" alone: a hard break that ends the paragraph (_inline_text)
         elif depth == 0:
             return False
         else:
@@ -113,16 +115,22 @@ def _bold_first_line(token) -> bool:
 
 
 def _inline_text(token) -> str:
-    """The text of a Markdown inline token without its markup; soft and hard breaks become newlines."""
+    """The text of a Markdown inline token without its markup; soft and hard breaks become newlines.
+    A backslash that ends the paragraph is a hard break with nothing after it (pandoc writes one
+    after a line such as "Vid protokollet: Tomas Snäckerström\\" before a blank line); CommonMark
+    keeps it as text, and it had stood at the end of titles and names."""
+    children = token.children or []
     parts = []
-    for child in token.children or []:
+    for child in children:
         if child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type == "image":
             parts.append(_inline_text(child))
-    return "".join(parts)
+    text = "".join(parts)
+    ends_in_backslash = children and children[-1].type == "text" and children[-1].content.endswith("\\")
+    return text[:-1] if ends_in_backslash else text
 
 
 def _paged(lines: list[Line], tokens) -> list[Line]:
