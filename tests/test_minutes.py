@@ -296,6 +296,33 @@ def test_attendance_in_a_table_a_person_a_row(tmp_path):
     assert word.attendees == ["August Eriksson, Ordförande", "Jens Lindholm, Sekreterare", "Frida Mikkilä, Vice ordförande"]
 
 
+def test_attendance_in_a_table_whatever_the_roles_and_in_columns_of_spaces(tmp_path):
+    """LUDD's minutes as Markdown and as pandoc's plain text: a row's role need not be one kb
+    knows ("Kassör tillika justeringsperson", "Medlem", none), and the text sets the table in
+    columns of spaces with a blank line between rows. The Markdown had listed the attendees up to
+    the first such role, the text only the first."""
+    rows = [("August Eriksson", "Ordförande"), ("Jens Lindholm", "Sekreterare"),
+            ("Fredrik Pettersson", "Kassör tillika justeringsperson"), ("Niklas Ulfvarson", "Medlem"), ("Johan Jatko", "")]
+    points = "\n# 1 Mötets öppnande\n\nAugust Eriksson förklarade mötet öppnat.\n\n# 2 Ekonomi\n\nKassören redogjorde för ekonomin.\n"
+    expected = [f"{name} ({role})" if role else name for name, role in rows]
+    markdown = "**Protokoll fört vid Styrelsemöte**\n\n|  |  |  |\n|:--|:--|---|\n| Tidpunkt | 2018-08-21, 16:06 |  |\n" + "".join(
+        f"| {'Närvarande' if n == 0 else ''} | {name} | {role} |\n" for n, (name, role) in enumerate(rows))
+    document, meeting = markdown_meeting(tmp_path, "2018-08-21_styrelsemote.md", markdown + points)
+    assert meeting.attendees == expected
+    assert_nothing_lost(document, meeting)
+    rule = "  " + "-" * 20 + " " + "-" * 27 + " " + "-" * 40
+    text = "Protokoll fört vid Styrelsemöte\n\n" + rule + "\n  Tidpunkt             2018-08-21, 16:06\n\n" + "\n\n".join(
+        f"  {'Närvarande' if n == 0 else '':<19}  {name:<26}  {role}".rstrip() for n, (name, role) in enumerate(rows)) \
+        + "\n" + rule + "\n\n1 Mötets öppnande\n\nAugust Eriksson förklarade mötet öppnat.\n\n2 Ekonomi\n\nKassören redogjorde för ekonomin.\n"
+    path = tmp_path / "2018-08-21_styrelsemote.txt"
+    path.write_text(text, encoding="utf-8")
+    document = read_document(path)
+    meeting = parse_minutes(document)
+    assert meeting.attendees == expected, text
+    assert not any("Jens Lindholm" in item.text for item in meeting.items)
+    assert_nothing_lost(document, meeting)
+
+
 def test_numbered_sentences_are_list_entries_not_agenda_points():
     meeting = parse_minutes(text_document(
         "Möte 2024-03-18\n\n§ 1 Ekonomi\n1. Kostnaderna har ökat kraftigt.\n2. Intäkterna ligger kvar.\n"

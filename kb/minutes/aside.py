@@ -281,11 +281,25 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
     status = "present"
     second_half: int | None = None  # a hyphenated word's second line, read with its first
     wrapped_from: tuple[str, int] | None = None  # a label's names that may go on on the next line, and how many
+    table_label: int | None = None  # where a table's attendance label ends, in a table of people a row
     for index, line in enumerate(lines):
         if line.number == second_half:
             continue
+        if table_label is not None and in_list:
+            cells = _cells(line, table_label)
+            if cells is not None and len(cells) > 1 and not cells[0] and is_name(cells[1]):
+                # A row under the label row, its first cell empty: a person, their role after them
+                # ("|  | Jens Lindholm | Sekreterare |", and the same set in columns of spaces).
+                numbers.add(line.number)
+                listed.append((cells[1] + "".join(f" ({cell})" for cell in cells[2:] if cell), status))
+                continue
+            if not line.text.strip() and _row_follows(lines, index, table_label):
+                continue
         text = without_bullet(line.text.strip())
-        text = _row(text) if line.style == "table" else text
+        if line.style == "table":
+            text = _row([cell.strip() for cell in text.split("|")], text)
+        elif (cells := _cells(line, 0)) and len(cells) >= 3 and _ATTENDANCE.fullmatch(cells[0]) and is_name(cells[1]):
+            text = _row(cells, text)  # the label row of a text table set in columns of spaces
         following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
         joined = in_list and text.endswith("-") and following[:1].islower()
         if joined:  # a role hyphenated at the line's end ("Ledamot tillika juster-" / "ingsperson")
@@ -298,6 +312,9 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             names = inner.group("names")
         if label and (not names or _entries(names)):
             numbers.add(line.number)
+            cells = _cells(line, 0)
+            table_label = len(line.text) - len(line.text.lstrip()) + len(cells[0]) \
+                if cells and len(cells) > 1 and cells[0] and is_name(cells[1].split(" (")[0]) else None
             opening = text.casefold()[:20]
             status = "absent" if "frånvarande" in opening or opening.startswith(("absent", "apologies")) \
                 else "called" if "kallade" in opening else "present"
@@ -333,11 +350,35 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
     return numbers, _attendance(listed)
 
 
-def _row(text: str) -> str:
+_COLUMNS = re.compile(r"\s{2,}")
+
+
+def _cells(line: Line, label_end: int) -> list[str] | None:
+    """A table row's cells: a Markdown row's, or a text table's set in columns of spaces, whose
+    first cell is empty where the row's text starts past `label_end` (where the label row's first
+    cell ends). None for a line that is no such row."""
+    if line.style == "table":
+        return [cell.strip() for cell in line.text.split("|")]
+    text = line.text.rstrip()
+    start = len(text) - len(text.lstrip())
+    cells = _COLUMNS.split(text.strip())
+    if not text or len(cells) < 2 and start <= label_end:
+        return None
+    return ([""] if label_end and start > label_end else []) + cells
+
+
+def _row_follows(lines: list[Line], index: int, label_end: int) -> bool:
+    """A blank line between a table's rows (pandoc's text tables set one between rows): the next
+    line with text is a row whose first cell is empty."""
+    following = next((line for line in lines[index + 1:] if line.text.strip()), None)
+    cells = _cells(following, label_end) if following is not None else None
+    return cells is not None and not cells[0] and len(cells) > 1
+
+
+def _row(cells: list[str], text: str) -> str:
     """A table row's cells as an attendance line reads them: "Närvarande | August Eriksson |
-    Ordförande" (Markdown) as "Närvarande: August Eriksson (Ordförande)", and the rows below the
-    label, their first cell empty, as "Jens Lindholm (Sekreterare)"."""
-    cells = [cell.strip() for cell in text.split("|")]
+    Ordförande" as "Närvarande: August Eriksson (Ordförande)", and the rows below the label, their
+    first cell empty, as "Jens Lindholm (Sekreterare)"; `text` for a row that is neither."""
     filled = [cell for cell in cells if cell]
     if not filled or cells[0] and not _ATTENDANCE.fullmatch(cells[0]):
         return text
