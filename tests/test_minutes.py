@@ -323,6 +323,21 @@ def test_attendance_in_a_table_whatever_the_roles_and_in_columns_of_spaces(tmp_p
     assert_nothing_lost(document, meeting)
 
 
+def test_attendance_in_a_pdf_table_whose_roles_wrap_in_their_cells():
+    """LUDD's Typst PDFs read their attendance table a row a line, the cells run together, and a
+    long role wraps in its cell onto a line of its own ("justeringsperson", "dförande" of
+    "mötesor-"). The list had stopped there: 1 to 4 of up to 11 people."""
+    meeting = parse_minutes(text_document(
+        "Protokoll fört vid Styrelsemöte\n\nNärvarande Anton Johansson Ledamot tillika mötesor-\ndförande\n"
+        "Jens Lindholm Sekreterare\nFrida Mikkilä Vice Ordförande tillika\njusteringsperson\n"
+        "Edvin Åkerström Ledamot\nOscar Brink Medlem\n\n1 Mötets öppnande\n\nAnton Johansson förklarade mötet öppnat.\n",
+        "2019-04-24_styrelsemote.pdf"))
+    assert [name.split(",")[0].split(" Ledamot")[0].split(" Vice")[0].split(" Medlem")[0] for name in meeting.attendees] == \
+        ["Anton Johansson", "Jens Lindholm", "Frida Mikkilä", "Edvin Åkerström", "Oscar Brink"], meeting.attendees
+    assert meeting.attendees[0].endswith("mötesordförande") and meeting.attendees[2].endswith("justeringsperson")
+    assert not any("justeringsperson" in item.text for item in meeting.items)
+
+
 def test_numbered_sentences_are_list_entries_not_agenda_points():
     meeting = parse_minutes(text_document(
         "Möte 2024-03-18\n\n§ 1 Ekonomi\n1. Kostnaderna har ökat kraftigt.\n2. Intäkterna ligger kvar.\n"

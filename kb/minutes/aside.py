@@ -282,6 +282,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
     second_half: int | None = None  # a hyphenated word's second line, read with its first
     wrapped_from: tuple[str, int] | None = None  # a label's names that may go on on the next line, and how many
     table_label: int | None = None  # where a table's attendance label ends, in a table of people a row
+    named_at = -2  # the last line that named someone
     for index, line in enumerate(lines):
         if line.number == second_half:
             continue
@@ -292,6 +293,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
                 # ("|  | Jens Lindholm | Sekreterare |", and the same set in columns of spaces).
                 numbers.add(line.number)
                 listed.append((cells[1] + "".join(f" ({cell})" for cell in cells[2:] if cell), status))
+                named_at = index
                 continue
             if not line.text.strip() and _row_follows(lines, index, table_label):
                 continue
@@ -319,6 +321,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             status = "absent" if "frånvarande" in opening or opening.startswith(("absent", "apologies")) \
                 else "called" if "kallade" in opening else "present"
             listed += [(name, status) for name in _entries(names)]
+            named_at = index if names else named_at
             in_list, awaiting_names = True, not names
             one_a_line = awaiting_names
             wrapped_from = (names, len(_entries(names))) if names and not names.endswith(TERMINAL) else None
@@ -338,10 +341,17 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
         elif in_list and text and (entries := _entries(text)):
             numbers.add(line.number)
             listed += [(name, status) for name in entries]
+            named_at = index
             awaiting_names = False
             if joined:
                 second_half = lines[index + 1].number
                 numbers.add(second_half)
+        elif in_list and listed and named_at == index - 1 and _cell_goes_on(text):
+            # A role that wrapped in its cell, as a PDF's table reads ("Frida Mikkilä Vice Ordförande
+            # tillika" / "justeringsperson").
+            numbers.add(line.number)
+            before = listed[-1][0]
+            listed[-1] = (before[:-1] + text if before.endswith("-") else f"{before} {text}", listed[-1][1])
         elif not text and in_list and (awaiting_names or one_a_line and _name_follows(lines, index)):
             continue  # blank lines before the first name, or between names one a line
         else:
@@ -385,6 +395,12 @@ def _row(cells: list[str], text: str) -> str:
     person = filled[1:] if cells[0] else filled
     entry = person[0] + "".join(f" ({cell})" for cell in person[1:]) if person else ""
     return f"{cells[0]}: {entry}" if cells[0] else entry
+
+
+def _cell_goes_on(text: str) -> bool:
+    """A line that goes on with the cell of the line before: one or two words in lower case."""
+    words = text.split()
+    return 1 <= len(words) <= 2 and all(word.isalpha() and word.islower() for word in words)
 
 
 def _entries(text: str) -> list[str]:
