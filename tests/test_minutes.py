@@ -299,8 +299,8 @@ def test_attendance_in_a_table_a_person_a_row(tmp_path):
 def test_attendance_in_a_table_whatever_the_roles_and_in_columns_of_spaces(tmp_path):
     """LUDD's minutes as Markdown and as pandoc's plain text: a row's role need not be one kb
     knows ("Kassör tillika justeringsperson", "Medlem", none), and the text sets the table in
-    columns of spaces with a blank line between rows. The Markdown had listed the attendees up to
-    the first such role, the text only the first."""
+    columns of spaces with a blank line between rows. The Markdown and the Word table (a cell a
+    line) had listed the attendees up to the first such role, the text only the first."""
     rows = [("August Eriksson", "Ordförande"), ("Jens Lindholm", "Sekreterare"),
             ("Fredrik Pettersson", "Kassör tillika justeringsperson"), ("Niklas Ulfvarson", "Medlem"), ("Johan Jatko", "")]
     points = "\n# 1 Mötets öppnande\n\nAugust Eriksson förklarade mötet öppnat.\n\n# 2 Ekonomi\n\nKassören redogjorde för ekonomin.\n"
@@ -321,6 +321,12 @@ def test_attendance_in_a_table_whatever_the_roles_and_in_columns_of_spaces(tmp_p
     assert meeting.attendees == expected, text
     assert not any("Jens Lindholm" in item.text for item in meeting.items)
     assert_nothing_lost(document, meeting)
+    cells = ["Närvarande"] + [cell for name, role in rows for cell in (name, role) if cell]  # Word: a cell a line
+    word = parse_minutes(Document(Path("2018-08-21_styrelsemote.docx"), [Line(0, "Protokoll fört vid Styrelsemöte")]
+                                  + [Line(n, cell, style="table") for n, cell in enumerate(cells, start=1)]
+                                  + [Line(20, "1 Mötets öppnande", style="heading", level=1),
+                                     Line(21, "August Eriksson förklarade mötet öppnat.")]))
+    assert word.attendees == [f"{name}, {role}" if role else name for name, role in rows]
 
 
 def test_attendance_in_a_pdf_table_whose_roles_wrap_in_their_cells():

@@ -332,9 +332,11 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             # Jonathan Lönnqvist"): the two lines are one list.
             numbers.add(line.number)
             listed = listed[: len(listed) - wrapped_from[1]] + [(name, status) for name in entries]
-        elif in_list and listed and text and re.match(ROLE, text) and ":" not in text and len(text.split()) <= 4 \
-                and not is_name(text) and "," not in listed[-1][0]:
-            # A table with a cell a line (Word): the role under its person's name ("Ordförande").
+        elif in_list and listed and text and (re.match(ROLE, text) or line.style == "table" and named_at == index - 1
+                                              and text.replace(" ", "").isalpha()) \
+                and ":" not in text and len(text.split()) <= 4 and not is_name(text) and "," not in listed[-1][0]:
+            # A table with a cell a line (Word): the role under its person's name ("Ordförande"),
+            # in a table whatever it says ("Medlem", "Root").
             numbers.add(line.number)
             listed[-1] = (f"{listed[-1][0]}, {text}", listed[-1][1])
             awaiting_names = False
