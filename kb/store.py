@@ -22,6 +22,7 @@ import numpy as np
 
 from kb.errors import DiskFullError, IndexDamagedError, IndexReadOnlyError, KBError
 
+
 @dataclass(frozen=True)
 class Scope:
     """Which items a search or a listing may return: a condition over the items and meetings
