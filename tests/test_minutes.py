@@ -338,8 +338,8 @@ def test_attendance_in_a_pdf_table_whose_roles_wrap_in_their_cells():
         "Jens Lindholm Sekreterare\nFrida Mikkilä Vice Ordförande tillika\njusteringsperson\n"
         "Edvin Åkerström Ledamot\nOscar Brink Medlem\n\n1 Mötets öppnande\n\nAnton Johansson förklarade mötet öppnat.\n",
         "2019-04-24_styrelsemote.pdf"))
-    assert [name.split(",")[0].split(" Ledamot")[0].split(" Vice")[0].split(" Medlem")[0] for name in meeting.attendees] == \
-        ["Anton Johansson", "Jens Lindholm", "Frida Mikkilä", "Edvin Åkerström", "Oscar Brink"], meeting.attendees
+    names = ["Anton Johansson", "Jens Lindholm", "Frida Mikkilä", "Edvin Åkerström", "Oscar Brink"]
+    assert len(meeting.attendees) == len(names) and all(map(str.startswith, meeting.attendees, names)), meeting.attendees
     assert meeting.attendees[0].endswith("mötesordförande") and meeting.attendees[2].endswith("justeringsperson")
     assert not any("justeringsperson" in item.text for item in meeting.items)
 
