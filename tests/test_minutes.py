@@ -918,6 +918,18 @@ def test_what_follows_the_date_of_a_title_is_when_and_where_not_the_title(lines,
     assert meeting_title(title_before_date(lines)) == title
 
 
+def test_a_heading_set_larger_than_every_heading_above_it_is_the_title(tmp_path):
+    """A bathing club's PDF opens with a tagline at 13 points over its title at 28 and
+    "Mötesprotokoll" under it: the tagline had been the meeting's title, and the title and
+    "Mötesprotokoll" the section of all its points."""
+    points = "".join(f"\n\n### {n}. Punkt nummer {n}\n\nStyrelsen diskuterade punkt {n} och beslutade att gå vidare med den." for n in range(1, 7))
+    document, meeting = markdown_meeting(tmp_path, "arsmote.md",
+        "### Vinterbögarna presenterar\n\n# Vinterbadarnas Årsmöte 2023\n\n## Mötesprotokoll" + points + "\n")
+    assert "Vinterbadarnas Årsmöte" in meeting.title
+    assert [(item.title, item.section) for item in meeting.items][:2] == [("1. Punkt nummer 1", None), ("2. Punkt nummer 2", None)]
+    assert_nothing_lost(document, meeting)
+
+
 def test_a_heading_that_is_only_the_date_belongs_to_the_title(tmp_path):
     """A student association's PDFs and a computer club's annual meetings head their minutes
     with the date alone, a gap below the title ("Mötesprotokoll LiTHe kod" / "12 November 2020",

@@ -59,7 +59,13 @@ def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = 
         # is the title's, after a gap too: as the section over every point, or in the first
         # point's text, it was no part of the minutes' content.
         dated = first_heading and index == title and only_a_date(block.text)
-        if (block.kind != "plain" and not first_heading) or (title and block.after_gap and not dated) or title >= 4:
+        # A heading set larger than every heading above it, with nothing but headings above it, is
+        # the title, after a gap too: a cover's tagline above it ("Vinterbögarna presenterar" at 13
+        # points over "Vinterbadarnas Årsmöte 2023" at 28) had been the meeting's title.
+        outranks = first_heading and 0 < index == title and ranks[index] is not None and all(
+            b.kind == "heading" and r is not None and ranks[index] < r for b, r in zip(blocks[:index], ranks[:index]))
+        if (block.kind != "plain" and not first_heading) or (title and block.after_gap and not dated and not outranks) \
+                or title >= 4:
             break
         if index > 0 and ranks[index] is not None and ranks[index] < CONTRIBUTION and not first_heading:
             break
