@@ -595,6 +595,28 @@ def test_attendance_labels_side_by_side_as_a_table_header_reads():
                         "Valnämnd", "2024-05-06_protokoll") == "Valnämnd"
 
 
+def test_two_lists_of_attendance_side_by_side_in_columns_of_spaces():
+    """A municipal PDF converted to Markdown sets substitutes and officials side by side ("Per
+    Stenberg (M)              Sofia Jonsson, administrativ chef"), an official's role wrapping
+    onto the next line in its column ("valsamordnare §13"): each line had been one attendee, two
+    people and part of a third's role."""
+    said = " Förvaltningen har gått igenom ärendet och lämnar sitt förslag till nämnden."
+    meeting = parse_minutes(text_document(
+        "Valnämnd\n\nBeslutande    Ledamöter                     Tjänstgörande ersättare\nJan Byvik (S), Ordförande\n"
+        "Övriga närvarande Ersättare                 Tjänstepersoner\n"
+        "Per Stenberg (M)              Sofia Jonsson, administrativ chef\n"
+        "Per Gunnarsson (S)            Anton Gille, assisterande\n"
+        "Stefan Jägnert (SD)           valsamordnare §13\n"
+        "Sadik Jusufi (L)              Kristina Gudmundson,\n\n"
+        "Helena Nyborg (KD)            kommunsekreterare\nBert Öjerskog (V)\n\n"
+        "§ 13 Budget\nNämnden antar budgeten." + said * 2 + "\n\n§ 14 Lokaler\nNämnden godkänner hyresavtalet." + said * 2,
+        name="2024-05-06_protokoll.txt"))
+    assert meeting.attendees == [
+        "Jan Byvik (S), Ordförande", "Per Stenberg (M)", "Sofia Jonsson, administrativ chef", "Per Gunnarsson (S)",
+        "Anton Gille, assisterande valsamordnare §13", "Stefan Jägnert (SD)", "Sadik Jusufi (L)",
+        "Kristina Gudmundson, kommunsekreterare", "Helena Nyborg (KD)", "Bert Öjerskog (V)"]
+
+
 def test_a_small_point_that_answers_something_is_an_item_not_the_head_of_the_next():
     """A numbered point of one line ("6. Mötesfrekvens. Styrelsen ska ses varje vecka, ...") is an
     item of its own, not the first line of the long point after it; a title with a time under it

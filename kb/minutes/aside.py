@@ -283,6 +283,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
     wrapped_from: tuple[str, int] | None = None  # a label's names that may go on on the next line, and how many
     table_label: int | None = None  # where a table's attendance label ends, in a table of people a row
     named_at = -2  # the last line that named someone
+    in_column: dict[int, int] = {}  # where in `listed` the last person of each column of a two-column list is
     for index, line in enumerate(lines):
         if line.number == second_half:
             continue
@@ -339,6 +340,23 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             # in a table whatever it says ("Medlem", "Root").
             numbers.add(line.number)
             listed[-1] = (f"{listed[-1][0]}, {text}", listed[-1][1])
+            awaiting_names = False
+        elif in_list and text and len(cells := _COLUMNS.split(text)) >= 2 and _entries(cells[0]):
+            # Two lists side by side, set in columns of spaces ("Per Stenberg (M)   Sofia Jonsson,
+            # administrativ chef"): each column's people, and a cell in lower case goes on with the
+            # person above it in its column ("valsamordnare §13").
+            numbers.add(line.number)
+            for column, cell in enumerate(cells):
+                if found := _entries(cell):
+                    listed += [(name, status) for name in found]
+                    in_column[column] = len(listed) - 1
+                elif column in in_column and cell[:1].islower():
+                    at = in_column[column]
+                    before = listed[at][0].rstrip(",")
+                    # a role under a name ("Kristina Gudmundson," / "kommunsekreterare"), or the rest
+                    # of a role ("Anton Gille, assisterande" / "valsamordnare §13")
+                    listed[at] = (f"{before} {cell}" if "," in before else f"{before}, {cell}", listed[at][1])
+            named_at = index
             awaiting_names = False
         elif in_list and text and (entries := _entries(text)):
             numbers.add(line.number)
