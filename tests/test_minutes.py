@@ -615,6 +615,11 @@ def test_two_lists_of_attendance_side_by_side_in_columns_of_spaces():
         "Jan Byvik (S), Ordförande", "Per Stenberg (M)", "Sofia Jonsson, administrativ chef", "Per Gunnarsson (S)",
         "Anton Gille, assisterande valsamordnare §13", "Stefan Jägnert (SD)", "Sadik Jusufi (L)",
         "Kristina Gudmundson, kommunsekreterare", "Helena Nyborg (KD)", "Bert Öjerskog (V)"]
+    # A role in a column of its own goes with the person before it on the line.
+    meeting = parse_minutes(text_document(
+        "Styrelsemöte 2024-05-06\n\nNärvarande:\nAnna Berg    ordförande\nOlle Ek      kassör\n\n§ 13 Budget\n"
+        "Nämnden antar budgeten." + said * 2 + "\n\n§ 14 Lokaler\nNämnden godkänner hyresavtalet." + said * 2))
+    assert meeting.attendees == ["Anna Berg, ordförande", "Olle Ek, kassör"]
 
 
 def test_a_small_point_that_answers_something_is_an_item_not_the_head_of_the_next():

@@ -323,6 +323,7 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
                 else "called" if "kallade" in opening else "present"
             listed += [(name, status) for name in _entries(names)]
             named_at = index if names else named_at
+            in_column.clear()
             in_list, awaiting_names = True, not names
             one_a_line = awaiting_names
             wrapped_from = (names, len(_entries(names))) if names and not names.endswith(TERMINAL) else None
@@ -350,8 +351,9 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
                 if found := _entries(cell):
                     listed += [(name, status) for name in found]
                     in_column[column] = len(listed) - 1
-                elif column in in_column and cell[:1].islower():
-                    at = in_column[column]
+                elif cell[:1].islower() and (column in in_column or column - 1 in in_column):
+                    # (a role in a column of its own goes with the person before it on the line)
+                    at = in_column[column] if column in in_column else in_column[column - 1]
                     before = listed[at][0].rstrip(",")
                     # a role under a name ("Kristina Gudmundson," / "kommunsekreterare"), or the rest
                     # of a role ("Anton Gille, assisterande" / "valsamordnare §13")
