@@ -580,6 +580,22 @@ def test_markdown_a_backslash_that_ends_a_paragraph_is_no_text(tmp_path):
     assert [line.text for line in lines][3:5] == ["Arbetsområdet berör standarder.", "Deltar gör Mårten."]
 
 
+def test_markdown_a_line_of_spaces_is_a_blank_line_and_every_blank_line_ends_a_paragraph(tmp_path):
+    """Lines of spaces are blank lines to Markdown. Read as text, they had made the file look like
+    a PDF export, whose whitespace-only lines are the gaps and whose empty lines sit inside
+    paragraphs: a board's "* Elect two protocol reviewers" / "  Jyrki & Helio" / "" / "* Sponsorship
+    status" had become one block, and its meeting 6 items for 11 topics."""
+    path = tmp_path / "2016-04-04_styrelsemote.md"
+    path.write_text("Anteckningar från arbetsmöte\n\nVid protokollet: Tomas Snäckerström\n\nPer inledde mötet.\n  \n"
+                    "## Teknik\n\nPer meddelade att alla får konton.\n", encoding="utf-8")
+    from kb.minutes.layout import lay_out
+
+    document = read_document(path)
+    assert [block.text for block in lay_out(document.lines, document.wrapped).blocks] == [
+        "Anteckningar från arbetsmöte", "Vid protokollet: Tomas Snäckerström", "Per inledde mötet.", "Teknik",
+        "Per meddelade att alla får konton."]
+
+
 def test_markdown_code_blocks_are_kept_line_for_line(tmp_path):
     """A club's minutes set its budget and a diff of its statutes in code blocks: each line as
     written ("-### 6. Inträde" is a removed line, not a list item), none run on into the next,

@@ -88,6 +88,9 @@ def markdown_lines(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]
                 else:
                     put(token.map[0] + offset, text)
             block = (None, None, "")
+    # A line of spaces is a blank line to Markdown, a paragraph's end; as text it would read as the
+    # whitespace-only gap lines of a PDF export, whose empty lines then join paragraphs across.
+    out = [Line(line.number, "", line.page, line.style, line.level) if not line.text.strip() else line for line in out]
     return bold_headings(out), metadata
 
 
