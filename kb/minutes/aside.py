@@ -293,16 +293,15 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
                 # A row under the label row, its first cell empty: a person, their role after them
                 # ("|  | Jens Lindholm | Sekreterare |", and the same set in columns of spaces).
                 numbers.add(line.number)
-                listed.append((cells[1] + "".join(f" ({cell})" for cell in cells[2:] if cell), status))
+                listed.append((_row(cells, ""), status))
                 named_at = index
                 continue
             if not line.text.strip() and _row_follows(lines, index, table_label):
                 continue
         text = without_bullet(line.text.strip())
-        if line.style == "table":
-            text = _row([cell.strip() for cell in text.split("|")], text)
-        elif (cells := _cells(line, 0)) and len(cells) >= 3 and _ATTENDANCE.fullmatch(cells[0]) and is_name(cells[1]):
-            text = _row(cells, text)  # the label row of a text table set in columns of spaces
+        cells = _cells(line, 0)
+        if line.style == "table" or cells and len(cells) >= 3 and _ATTENDANCE.fullmatch(cells[0]) and is_name(cells[1]):
+            text = _row(cells, text)  # a Markdown row, or the label row of a text table set in columns of spaces
         following = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
         joined = in_list and text.endswith("-") and following[:1].islower()
         if joined:  # a role hyphenated at the line's end ("Ledamot tillika juster-" / "ingsperson")
@@ -315,7 +314,6 @@ def attendance_lists(lines: list[Line]) -> tuple[set[int], list[str]]:
             names = inner.group("names")
         if label and (not names or _entries(names)):
             numbers.add(line.number)
-            cells = _cells(line, 0)
             table_label = len(line.text) - len(line.text.lstrip()) + len(cells[0]) \
                 if cells and len(cells) > 1 and cells[0] and is_name(cells[1].split(" (")[0]) else None
             opening = text.casefold()[:20]
