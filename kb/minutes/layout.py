@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.minutes.aside import agenda_list, attendance_lists, page_furniture, table_of_contents
+from kb.minutes.aside import agenda_list, page_furniture, table_of_contents
+from kb.minutes.attendance import attendance_lists
 from kb.minutes.marks import BULLET, NUMBERED, TERMINAL, numbering_depth
 from kb.minutes.names import LOWER, UPPER, dates_at
 from kb.readers import Line
