@@ -194,6 +194,7 @@ class _ListReader:
 
 
 _COLUMNS = re.compile(r"\s{2,}")
+_PARTY_CELL = re.compile(r"\(?[A-ZÅÄÖ]{1,3}\)?")  # a party's letters in a cell of their own: "S", "(KD)"
 
 
 def _cells(line: Line, label_end: int) -> list[str] | None:
@@ -220,13 +221,15 @@ def _row_follows(lines: list[Line], index: int, label_end: int) -> bool:
 
 def _row(cells: list[str], text: str) -> str:
     """A table row's cells as an attendance line reads them: "Närvarande | August Eriksson |
-    Ordförande" as "Närvarande: August Eriksson (Ordförande)", and the rows below the label, their
-    first cell empty, as "Jens Lindholm (Sekreterare)"; `text` for a row that is neither."""
+    Ordförande" as "Närvarande: August Eriksson, Ordförande", and the rows below the label, their
+    first cell empty, as "Jens Lindholm, Sekreterare"; `text` for a row that is neither."""
     filled = [cell for cell in cells if cell]
     if not filled or cells[0] and not _ATTENDANCE.fullmatch(cells[0]):
         return text
     person = filled[1:] if cells[0] else filled
-    entry = person[0] + "".join(f" ({cell})" for cell in person[1:]) if person else ""
+    # as every attendance list reads: a party in brackets, a role after a comma
+    entry = person[0] + "".join(f" ({cell.strip('()')})" if _PARTY_CELL.fullmatch(cell) else f", {cell}"
+                                for cell in person[1:]) if person else ""
     return f"{cells[0]}: {entry}" if cells[0] else entry
 
 
@@ -243,8 +246,8 @@ def _entries(text: str) -> list[str]:
     if run_together := party_list(text):
         return run_together
     split = name_and_role(text)
-    if split and re.fullmatch(ROLE, split.split(", ", 1)[1]):
-        return [split]
+    if split and re.match(rf"{ROLE}(?:\s|$)", split.split(", ", 1)[1]):
+        return [split]  # a known role, alone or with its rest ("Ledamot tillika justeringsperson")
     if is_name_list(text):
         return attendees(text)
     return [split] if split else []

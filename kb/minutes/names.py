@@ -47,7 +47,7 @@ _PARTY = r"\((?:S|M|C|V|L|KD|MP|SD)\)"
 # The roles minutes give people; a role word before a name is not part of the name.
 _ROLE_WORDS = (
     r"ordförande|vice ordförande|mötesordförande|sekreterare|mötessekreterare|kassör|vd|vice vd"
-    r"|ledamot|styrelseledamot|ersättare|suppleant|revisor|justerare|adjungerad|ordf\.?"
+    r"|ledamot|styrelseledamot|medlem|ersättare|suppleant|revisor|justerare|adjungerad|ordf\.?"
     rf"|[{LOWER}]*(?:chef|direktör|handläggare|strateg|ansvarig|samordnare|ordförande|sekreterare|kassör)"
 )
 ROLE = rf"(?i:(?:{_ROLE_WORDS})(?:en|n)?)"
