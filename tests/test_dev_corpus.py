@@ -131,7 +131,9 @@ def test_the_part_that_holds_the_answer_leads_the_other_parts_of_its_point(dev_k
     holds the answer came first in 28 of 40 dev questions when each item was ranked by its best
     passage alone, and in 33 of 43 once drawn toward its best detail window and its point's best
     part (kb.search, DETAIL_SHARE and POINT_SHARE; measured with the fp32 runtime, and the default
-    runtime passes too)."""
+    runtime passes too). 31 of 43 at parser 70: a reservation's part had led its point while its
+    speaker read "Reservation Anna-Karin Granberg" (the label taken for a word of her name), which
+    matched the question's "reservation"; with her name alone it is second of its point's parts."""
     from kb.evaluate import is_expected
 
     questions = led = 0
@@ -143,7 +145,7 @@ def test_the_part_that_holds_the_answer_leads_the_other_parts_of_its_point(dev_k
         if siblings:
             questions += 1
             led += all(hit.rank > answer.rank for hit in siblings)
-    assert questions >= 30 and led >= 0.73 * questions, (led, questions)
+    assert questions >= 30 and led >= 0.7 * questions, (led, questions)
 
 
 @pytest.mark.model

@@ -366,6 +366,23 @@ def test_attendance_on_one_line_and_speakers_in_past_tense():
     ]
 
 
+def test_names_with_letters_beyond_swedish_and_speakers_without_their_titles():
+    """A Norwegian or Czech name is a name ("Stian Rødven Eide" had been read as the role of the
+    person before him); and a word of title before a speaker's name ("Talman", "Motionären",
+    "Skyddsombud", as a student section's minutes write them) is not part of the name where the
+    minutes name the person without it too. A name the minutes always write whole stays whole."""
+    meeting = parse_minutes(text_document(
+        "Sektionsmöte 7 oktober 2020\n\nNärvarande: Ruben Seyer, Stian Rødven Eide, Ajša Ćuprija och Bert Olof Öjerskog\n\n"
+        "1. Mötets öppnande\nTalman Ruben Seyer öppnar mötet klockan 17.30.\n"
+        "2. Motion om ny sektionsfana\nMotionären Ajša Ćuprija presenterar motionen om en ny fana. Den gamla är "
+        "sliten efter tjugo år, och en offert på 12 000 kronor har kommit in från en brodös i Lund.\n"
+        "3. Mötestider\nBert Olof Öjerskog yrkar att mötena ska börja klockan 17.00 i stället för 16.00, så att de "
+        "som har laboration på eftermiddagen hinner komma.\n"
+    ))
+    assert meeting.attendees == ["Ruben Seyer", "Stian Rødven Eide", "Ajša Ćuprija", "Bert Olof Öjerskog"]
+    assert [item.speaker for item in meeting.items] == ["Ruben Seyer", "Ajša Ćuprija", "Bert Olof Öjerskog"]
+
+
 def test_a_table_of_contents_is_set_aside_and_points_keep_their_two_line_titles():
     lines = [
         "Protokoll 2024-03-18", "", "Innehåll", "",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from kb.minutes import metadata
 from kb.minutes.layout import lay_out
 from kb.minutes.model import Item, Meeting
-from kb.minutes.names import find_dates, parse_speaker
+from kb.minutes.names import find_dates, parse_speaker, without_titles
 from kb.minutes.paragraphs import parse_paragraphs
 from kb.minutes.segment import build_tree, items_of, rank_openers, unwrap
 from kb.readers import Document
@@ -28,7 +28,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 69
+PARSER_VERSION = 70
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -59,6 +59,9 @@ def parse_minutes(document: Document) -> Meeting:
     root = build_tree(blocks[header_count:], ranks[header_count:])
     header_count += unwrap(root)
     items = items_of(root)
+    text = "\n".join(line.text for line in document.lines)
+    for item in items:
+        item.speaker = without_titles(item.speaker, text)
     header = blocks[:header_count]
     return Meeting(
         title=title,

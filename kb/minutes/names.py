@@ -25,8 +25,11 @@ MONTHS = {
     )
     for name in names
 }
-UPPER = "A-ZÅÄÖÉÜ"
-LOWER = "a-zåäöéüèáíóú"
+# Letters of names, in regular expressions' classes: the Latin letters with their accents, as names
+# in Swedish minutes have them ("Stian Rødven Eide", "Wilma Wiberg Øverphøs", "Łukasz Dvořák").
+# Latin Extended-A (U+0100-U+017F) alternates capital and small letters: both classes hold it.
+UPPER = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+LOWER = "a-zß-öø-ÿ\u0100-\u017f"
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PATTERNS = [
     # 14 december 2020, 18 mars (year optional)
@@ -119,6 +122,27 @@ def match_speaker(text: str) -> tuple[str | None, str, bool] | None:
                 continue
         return org or None, groups["speaker"].strip(), bool(groups.get("rest"))
     return None
+
+
+def without_titles(speakers: str | None, text: str) -> str | None:
+    """Speakers ("A, B") without a word of title before a name ("Talman Ruben Seyer", "Motionären
+    Emelie Sjögren", "Reservation Anna-Karin Granberg"): the first word of a name of three or more
+    goes where the document `text` names the person without it more often than with it. A name
+    the document always writes whole ("Wei Der Chien", "Bert Olof Öjerskog") stays whole; no
+    list of titles is needed, and "Per Olof" keeps "Per" unless the minutes call him "Olof"."""
+    if not speakers:
+        return speakers
+    out: list[str] = []
+    for name in speakers.split(", "):
+        first, _, rest = name.partition(" ")
+        if is_personal_name(rest) and len(rest.split()) >= 2:
+            alone = len(re.findall(rf"(?<!\w){re.escape(rest)}(?!\w)", text))
+            titled = len(re.findall(rf"(?<!\w){re.escape(first)}\s+{re.escape(rest)}(?!\w)", text))
+            if alone > titled:
+                name = rest
+        if name not in out:
+            out.append(name)
+    return ", ".join(out)
 
 
 def is_name_list(text: str) -> bool:
