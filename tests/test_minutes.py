@@ -383,6 +383,29 @@ def test_names_with_letters_beyond_swedish_and_speakers_without_their_titles():
     assert [item.speaker for item in meeting.items] == ["Ruben Seyer", "Ajša Ćuprija", "Bert Olof Öjerskog"]
 
 
+def test_a_numbered_title_that_runs_into_its_text_ends_at_its_stop():
+    """Some associations write a point as one paragraph, its title run into its text ("6. Festen.
+    Stian ansvarar för filmen ..."), as a PDF's lines of 90 characters; the item's title had been
+    the whole first line. A short title stays whole, and what is run in stays in the item's text."""
+    import textwrap
+
+    more = " Det finns ett egenvärde i att fler är med, och frågan tas upp igen på nästa möte i april." * 3
+    points = ["1. Mötets öppnande\nStefan Kangas öppnade mötet.", "2. Som mötesfunktionärer valdes\n(a) Stefan till "
+              "ordförande, (b) Gustav till sekreterare och (c) Stian till justeringsperson.",
+              f"3. Föregående mötesprotokoll. Anteckningarna från förra mötet lästes upp.{more}",
+              f"4. Festen. Stian ansvarar för filmen. Stefans presentation blir på svenska.{more}",
+              f"5. Frågan om ansvarsfrihet: Styrelsen beviljades ansvarsfrihet för det gångna året.{more}",
+              f"6. Hemsidan.\nJonny ska tillsammans med Stefan titta på förbättringar av sidan.{more}",
+              "7. Mötet avslutades."]
+    meeting = parse_minutes(text_document(
+        "Protokoll, styrelsemöte\n10 mars 2011\n\nNärvarande: Stefan Kangas, Gustav Eek\n\n"
+        + "\n\n".join("\n".join(line for part in point.split("\n") for line in textwrap.wrap(part, 90)) for point in points)
+        + "\n", "2011-03-10_styrelsemote.pdf"))
+    titles = [item.title for item in meeting.items]
+    assert titles[-4:] == ["3. Föregående mötesprotokoll.", "4. Festen.", "5. Frågan om ansvarsfrihet:", "6. Hemsidan."], titles
+    assert meeting.items[-3].text.startswith("4. Festen. Stian ansvarar för filmen.")
+
+
 def test_a_table_of_contents_is_set_aside_and_points_keep_their_two_line_titles():
     lines = [
         "Protokoll 2024-03-18", "", "Innehåll", "",

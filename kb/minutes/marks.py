@@ -27,6 +27,21 @@ def numbering_depth(number: str) -> int:
     return 1 if number.startswith("§") else len([p for p in number.rstrip(".):").split(".") if p])
 
 
+# A numbered point whose title runs into its text on one line: "6. Festen. Stian ansvarar för
+# filmen ...", "12. Frågan om ansvarsfrihet: Styrelsen beviljades ...": the number and up to eight
+# words closed by a full stop, colon or question mark, then more.
+_RUN_IN = re.compile(r"^((?:§\s*)?\d{1,3}(?:\.\d+)*[.):]?\s+(?:\S+\s+){0,7}?\S*[^\W\d_]{2}[.:!?])\s+\S")
+RUN_IN_CHARS = 80  # a title longer than this is a paragraph, whose title is its opening words
+
+
+def run_in_title(text: str) -> str:
+    """A point's title: its opener, or where the opener is a paragraph that opens with its numbered
+    title, that title up to the stop or colon that ends it ("6. Festen."). One association's
+    minutes had titles of 100 to 400 characters: every such item's title was its whole first line."""
+    found = _RUN_IN.match(text) if len(text) > RUN_IN_CHARS else None
+    return found.group(1) if found else text
+
+
 def bare_title(title: str) -> str:
     """A title without its number, bullet or closing colon, in any case: the form in which an
     agenda lists a heading and a template repeats its labels ("Beslut", "4. Beslut:")."""

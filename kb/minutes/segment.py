@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from kb.minutes.decisions import SENTENCE_END, decision, deciding
 from kb.minutes.layout import Block, is_title
 from kb.minutes.model import Item
-from kb.minutes.marks import bare_title
+from kb.minutes.marks import bare_title, run_in_title
 from kb.minutes.names import is_name, match_speaker, only_a_date
 
 MAX_CHARS = 1000
@@ -69,6 +69,10 @@ class Node:
     # Whether its title recurs in the minutes: a label of the template ("Beslutsunderlag",
     # "Yrkanden" under every point), not the name of a matter or a person.
     label: bool = False
+
+    @property
+    def title(self) -> str:
+        return run_in_title(self.opener.text)
 
     def all_blocks(self) -> list[Block]:
         out = ([self.opener] if self.opener else []) + self.blocks
@@ -288,7 +292,7 @@ def items_of(root: Node) -> list[Item]:
 def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], prefix: list[Block]) -> None:
     """Items for one part; `lead` are title-only lines above it that it takes into its range,
     `prefix` tiny parts before it that it takes into its text."""
-    title = node.opener.text
+    title = node.title
     # Contributions stay apart: two speakers' words, or two topics of a round, are never one item.
     contributions = sum(child.rank == CONTRIBUTION for child in node.children)
     if node.whole and node.size + sum(len(b.text) + 1 for b in prefix) <= MAX_CHARS and contributions < 2 \
@@ -347,7 +351,7 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             opening = []
             sub_parts = owner is not None and merged[0].rank == SUB_PART
             first = next((m for m in merged if id(m) not in carried), merged[0])  # not a closed section's title
-            title = owner.opener.text if sub_parts else first.opener.text
+            title = owner.title if sub_parts else first.title
             out.append(_item(blocks, title, path[:-1] if sub_parts else path + section, owner or merged[0], lead))
             merged.clear()
             lead = []
@@ -375,7 +379,7 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
             # Devyatkin" in a numbered list of those present): they name no section now, so
             # their text goes into the next item's.
             opening, lead = opening + lead, []
-            section, section_rank = [child.opener.text], child.rank
+            section, section_rank = [child.title], child.rank
             section_ends = _next_number(_number(child) or previous_number)
             section_node = child
             # A line under the title names whose section it is ("Avstämning läget" / "– Region JH").
@@ -421,11 +425,11 @@ def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Blo
         _chunk(child, path + section, out, lead, prefix)
         for item in out[before:]:
             item.organisation = item.organisation or section_party
-            if owner is not None and child.rank == SUB_PART and item.section and item.section.endswith(owner.opener.text):
+            if owner is not None and child.rank == SUB_PART and item.section and item.section.endswith(owner.title):
                 # A sub-part ("Beslut", "Sammanfattning av ärendet") is part of its point: the
                 # point's title is the item's, the sub-part's title its first line.
-                item.title = owner.opener.text
-                item.section = item.section[: -len(owner.opener.text)].rstrip(" >") or None
+                item.title = owner.title
+                item.section = item.section[: -len(owner.title)].rstrip(" >") or None
         lead = []
     # A labelled part at the end of its point ("Beslutsgång") goes into the part before it (parser
     # 46: 10 fewer items in the dev corpus, 7 in the held-out corpora; no rank of any question set moved).
