@@ -244,6 +244,8 @@ def show(item_id, around, index_dir, as_json):
         return
     first = hits[0]
     click.echo(click.style(f"{clean(first.meeting)} {first.date or ''}  ({clean(first.source)})", bold=True))
+    if meeting["place"]:
+        click.echo(f"place: {clean(meeting['place'])}")
     for label, names in (("present", meeting["present"]), ("absent", meeting["absent"])):
         if names:
             click.echo(f"{label}: " + ", ".join(clean(name) for name in names))

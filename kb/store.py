@@ -128,6 +128,10 @@ MIGRATIONS = [
     DROP TABLE items_fts_before_languages;
     CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
     """,
+    # 5: where each meeting was held (kb.minutes.metadata.meeting_place).
+    """
+    ALTER TABLE meetings ADD COLUMN place TEXT;
+    """,
 ]
 # The lexical index's columns: the languages items are told apart by (kb.languages.LANGUAGES).
 TERM_COLUMNS = ("sv", "en")
@@ -282,8 +286,8 @@ class Store:
 
     def insert_meeting(self, source: str, sha256: str, meeting) -> int:
         cursor = self.db.execute(
-            "INSERT INTO meetings (source, sha256, title, date, next_meeting, body, attendees, header_start, header_end) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meetings (source, sha256, title, date, next_meeting, body, place, attendees, header_start, "
+            "header_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 source,
                 sha256,
@@ -291,6 +295,7 @@ class Store:
                 meeting.date.isoformat() if meeting.date else None,
                 meeting.next_meeting.isoformat() if meeting.next_meeting else None,
                 meeting.body,
+                meeting.place,
                 json.dumps(meeting.attendees, ensure_ascii=False),
                 *(meeting.header_lines or (None, None)),
             ),
@@ -598,9 +603,9 @@ class Store:
         }
 
     def meeting_of_item(self, item_id: int) -> dict | None:
-        """The meeting an item belongs to: title, date, body, source, next meeting, attendance."""
+        """The meeting an item belongs to: title, date, body, place, source, next meeting, attendance."""
         row = self.db.execute(
-            "SELECT meetings.id, meetings.source, meetings.title, meetings.body, meetings.date, "
+            "SELECT meetings.id, meetings.source, meetings.title, meetings.body, meetings.place, meetings.date, "
             "meetings.next_meeting, meetings.attendees FROM meetings JOIN items ON items.meeting_id = meetings.id "
             "WHERE items.id = ?",
             (item_id,),
@@ -610,7 +615,7 @@ class Store:
         attendance = self.db.execute(
             "SELECT name, present FROM attendance WHERE meeting_id = ? ORDER BY rowid", (row["id"],)
         ).fetchall()
-        meeting = {key: row[key] for key in ("source", "title", "body", "date", "next_meeting")}
+        meeting = {key: row[key] for key in ("source", "title", "body", "place", "date", "next_meeting")}
         meeting["attendees"] = json.loads(row["attendees"])
         meeting["present"] = [r["name"] for r in attendance if r["present"]]
         meeting["absent"] = [r["name"] for r in attendance if not r["present"]]
@@ -618,7 +623,7 @@ class Store:
 
     def meeting_list(self) -> list[dict]:
         rows = self.db.execute(
-            "SELECT meetings.source, meetings.title, meetings.body, meetings.date, meetings.next_meeting, "
+            "SELECT meetings.source, meetings.title, meetings.body, meetings.place, meetings.date, meetings.next_meeting, "
             "meetings.attendees, "
             "count(items.id) AS items FROM meetings LEFT JOIN items ON items.meeting_id = meetings.id "
             "GROUP BY meetings.id ORDER BY meetings.date, meetings.source"

@@ -106,7 +106,8 @@ def test_attendance_is_shown_with_the_meeting_and_filters_search(run, tmp_path):
     corpus = tmp_path / "board"
     corpus.mkdir()
     minutes = {
-        "2024-03-18_styrelse.md": "# Styrelsemöte 2024-03-18\n\n**Närvarande:** Anna Berg, Peter Andrén\n\n"
+        "2024-03-18_styrelse.md": "# Styrelsemöte 2024-03-18\n\nPlats: Hos Anna Berg, Storgatan 3\n\n"
+                                  "**Närvarande:** Anna Berg, Peter Andrén\n\n"
                                   "**Frånvarande:** Olle Martinell\n\n## 1. Ekonomi\n\nBudgeten för vindkraften följs enligt plan.\n",
         "2024-04-15_styrelse.md": "# Styrelsemöte 2024-04-15\n\n**Närvarande:** Olle Martinell, Peter Andrén\n\n"
                                   "## 1. Ekonomi\n\nBudgeten för vindkraften överskrids i år.\n",
@@ -119,3 +120,6 @@ def test_attendance_is_shown_with_the_meeting_and_filters_search(run, tmp_path):
     first = json.loads(run("search", "vindkraften budget", "--attendee", "Anna Berg", "--json").stdout)[0]
     shown = run("show", str(first["item_id"]))
     assert "present: Anna Berg, Peter Andrén" in shown.stdout and "absent: Olle Martinell" in shown.stdout
+    assert "place: Hos Anna Berg, Storgatan 3" in shown.stdout
+    meeting = json.loads(run("show", str(first["item_id"]), "--json").stdout)["meeting"]
+    assert (meeting["place"], meeting["present"]) == ("Hos Anna Berg, Storgatan 3", ["Anna Berg", "Peter Andrén"])

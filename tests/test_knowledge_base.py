@@ -254,13 +254,15 @@ def test_items_are_indexed_lexically_in_their_languages_column_and_an_older_inde
     expected = {"Sports": (False, True), "Budget 2021": (False, True), "Medlemmar": (True, False)}
     assert columns(kb.store.db) == expected
     kb.close()
-    # The store as kb wrote it before migration 4: one column of terms for every item.
+    # The store as kb wrote it before migration 4: one column of terms for every item (and no
+    # meeting's place, migration 5).
     with sqlite3.connect(tmp_path / "index" / "kb.sqlite") as db:
         db.executescript(
             "DROP TABLE items_vocab; ALTER TABLE items_fts RENAME TO current;"
             "CREATE VIRTUAL TABLE items_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');"
             "INSERT INTO items_fts (rowid, terms) SELECT rowid, coalesce(sv, '') || coalesce(en, '') FROM current; DROP TABLE current;"
-            "CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row'); PRAGMA user_version = 3;"
+            "CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row'); ALTER TABLE meetings DROP COLUMN place;"
+            "PRAGMA user_version = 3;"
             "UPDATE meta SET value = '39.3.3' WHERE key = 'parser';")
     kb = kb_factory(tmp_path / "index")
     assert [hit.title for hit in kb.search("coach", k=3, mode="lexical")] == ["Sports"]  # until re-derived: all Swedish

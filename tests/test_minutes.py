@@ -406,6 +406,27 @@ def test_a_numbered_title_that_runs_into_its_text_ends_at_its_stop():
     assert meeting.items[-3].text.startswith("4. Festen. Stian ansvarar för filmen.")
 
 
+@pytest.mark.parametrize("header, place", [
+    ("Plats: Zoom", "Zoom"),
+    ("Plats och tid för sammanträde Kungsbackarummet, Storgatan 37 Klockan 08:30-11:00", "Kungsbackarummet, Storgatan 37"),
+    ("Plats och tid för justering Digital justering\nPlats och tid Stadshuset, kl. 18.30", "Stadshuset"),
+    ("Sammanträdesplats Stadshuset, stadsstyrelsens rum", "Stadshuset, stadsstyrelsens rum"),
+    ("| Tidpunkt | 2018-08-16, 18:09 |\n| Plats | T1 |", "T1"),
+    ("  Tidpunkt          2018-08-16, 18:09\n\n  Plats             T1", "T1"),
+    ("Plats och tid\n\nRumlaborg, Stadshuset Huskvarna kl. 08:15 – 11:50.", "Rumlaborg, Stadshuset Huskvarna"),
+    ("Location: Online, Google Meeting", "Online, Google Meeting"),
+    ("Tidpunkt 2018-08-16, 18:09\nPlats T1", "T1"),
+    ("Lokal till NWERC fixad.", None),
+])
+def test_where_the_meeting_was_held_is_meeting_metadata(header, place):
+    """The place, as the header labels it in the surveyed templates: after a colon, in a table's
+    next cell, in columns of spaces, after a municipal label, on the line after a label alone; not
+    where the minutes are checked ("justering"), and not a sentence that opens with the word."""
+    meeting = parse_minutes(text_document(
+        f"Styrelsemöte 2024-03-18\n\n{header}\n\n1. Ekonomi\nKassören redogjorde för budgeten.\n"))
+    assert meeting.place == place
+
+
 def test_a_table_of_contents_is_set_aside_and_points_keep_their_two_line_titles():
     lines = [
         "Protokoll 2024-03-18", "", "Innehåll", "",

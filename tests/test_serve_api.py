@@ -23,6 +23,7 @@ from kb.server.pool import KnowledgeBasePool  # noqa: E402
 
 SECOND_MINUTES = """Protokoll styrelsemöte 18 januari 2021
 
+Plats: Stadshuset, Östersund
 Närvarande: Anna Berg, Olof Lind
 Frånvarande: Lars Nilsson
 
@@ -131,6 +132,7 @@ def test_meeting_with_its_items_and_attendance(client):
     found = ok(client.get("/api/meeting", params={"m": "2021-01-18"}))
     assert found["meeting"]["present"] == ["Anna Berg", "Olof Lind"]
     assert found["meeting"]["absent"] == ["Lars Nilsson"]
+    assert found["meeting"]["place"] == "Stadshuset, Östersund"
     assert [item["organisation"] for item in found["items"]] == ["Almi", "LRF"]
     by_file = ok(client.get("/api/meeting", params={"m": found["meeting"]["source"]}))
     assert by_file == found
@@ -407,6 +409,7 @@ def test_meeting_and_timeline_pages(client):
     meeting = client.get("/meeting", params={"m": "2021-01-18"}, headers={"Accept": "text/html"})
     assert meeting.status_code == 200
     assert "Anna Berg, Olof Lind" in meeting.text and "Lars Nilsson" in meeting.text
+    assert "<dt>Place</dt><dd>Stadshuset, Östersund</dd>" in meeting.text
     assert meeting.text.index("Brygglånen har förlängts") < meeting.text.index("Skogsbruket går starkt")
     timeline = client.get("/timeline", params={"party": "Almi"}, headers={"Accept": "text/html"})
     assert timeline.status_code == 200

@@ -28,7 +28,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 71
+PARSER_VERSION = 72
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -68,6 +68,7 @@ def parse_minutes(document: Document) -> Meeting:
         date=date,
         next_meeting=metadata.next_meeting(date, items),
         body=body,
+        place=metadata.meeting_place([line.text for line in document.lines], front),
         attendees=layout.attendees,
         header_lines=(header[0].start, header[-1].end) if header else None,
         page_furniture_lines=sorted(layout.furniture),

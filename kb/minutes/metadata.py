@@ -34,7 +34,9 @@ _MINUTES_WORD = re.compile(r"protokoll|möte|sammanträde|anteckning|minnes|stä
 # time or attendance count after a date are the header's).
 _NAMED_AFTER = re.compile(rf"\s*,\s*([{UPPER}][^\d,;]*)$")
 # A header's first label, which no title opens with: "Plats och tid för sammanträde Kungsbackarummet".
-_HEADER_LABEL = re.compile(r"^(?:plats|tid|datum|lokal)(?:\s+och\s+(?:plats|tid))?\b", re.I)
+_HEADER_LABEL = re.compile(r"^(?:plats|tid|datum|lokal|place|location|time|date)(?:\s+och\s+(?:plats|tid))?\b", re.I)
+_PLACE_CHARS = 100  # a longer "value" is a sentence that opens with the word, not a place
+_PLACE_LINE = 40  # a label and its value with a space between: a short line, the value capitalised
 
 
 def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = False) -> tuple[int, int]:
@@ -78,6 +80,11 @@ def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = 
         return 0, 0
     points = [i for i, rank in enumerate(ranks) if i >= title and rank is not None and rank < CONTRIBUTION]
     end = max(points[0], title) if points else title
+    # Without points (a round of contributions), the header is the title and the labelled lines
+    # of when and where right under it ("Plats: Stadshuset, Östersund", "Tid: 13.00-15.00").
+    while not points and end < len(blocks) and _HEADER_LABEL.match(blocks[end].text) \
+            and ":" in blocks[end].text[:30] and len(blocks[end].text) <= _PLACE_CHARS:
+        end += 1
     # The header is what the meeting is (place, time, who): the first sentence before the first
     # point ("Inledning: the county board will walk the beach on 30 July") is content, an item.
     prose = next((i for i in range(title, end) if _is_prose(blocks[i].text)), end)
@@ -132,6 +139,53 @@ def meeting_date(*texts: str) -> dt.date | None:
 
 def front_matter(metadata: dict, keys: tuple[str, ...]) -> str:
     return next((str(metadata[key]) for key in keys if metadata.get(key)), "")
+
+
+PLACE_KEYS = ("place", "location", "plats", "lokal", "mötesplats")
+PLACE_LINES = 80  # the place is the header's: the first lines of the minutes
+# A place's label: one that takes its value after a colon, in the next cell of a table or of
+# columns of spaces, on the next line, or after a space in a short line ("Plats: Zoom", "| Plats |
+# T1 |", "Plats      T1", "Plats" / "T1", "Plats T1" as a PDF reads a table's row); and the
+# municipal templates' labels that take it after a space ("Plats och tid för sammanträde
+# Kungsbackarummet, Storgatan 37 Klockan 08:30", "Sammanträdesplats Stadshuset"). Not "Lokal till
+# NWERC fixad", not "Venue" (an agenda point about a conference's venue), and not "Plats och tid
+# för justering" (where the minutes are checked).
+_PLACE_LABEL = re.compile(
+    r"^[\W_]{0,4}(?:(?P<spaced>plats\s+och\s+tid|sammanträdesplats|mötesplats)|plats|lokal|location|place)\b"
+    r"(?:\s+för\s+(?:sammanträde(?:t)?\b)?)?(?:\s*(?P<mark>[:|])|(?P<gap>\s{2,}))?\s*(?P<value>.*)$", re.I)
+# Where the place's value ends: at the time ("Klockan 08:15-11:00", "kl. 18.30", "18:00").
+_PLACE_END = re.compile(r"\s*(?:\b(?:klockan|kl\.?|tid|time)\b|\b\d{1,2}[:.]\d{2}\b).*$", re.I)
+
+
+def meeting_place(lines: list[str], front: dict) -> str | None:
+    """Where the meeting was, as its front matter or its header's place label gives it ("Zoom",
+    "Kungsbackarummet, Storgatan 37", "Hos Jens Nilsson"): the first such label in the first
+    PLACE_LINES lines, its value after it or, where the label stands alone (a heading, a Word
+    table's cell), on the next line with text; without the time or date after it."""
+    if found := front_matter(front, PLACE_KEYS):
+        return _place(found)
+    texts = [text.strip() for text in lines[:PLACE_LINES]]
+    for index, text in enumerate(texts):
+        m = _PLACE_LABEL.match(text.strip("|").strip() if text.startswith("|") else text)
+        if not m or m.group("value").casefold().startswith("justering"):
+            continue
+        value = m.group("value")
+        if not value:
+            value = next((t for t in texts[index + 1 : index + 4] if t), "")
+            if _PLACE_LABEL.match(value) or value.endswith(":"):
+                continue
+        elif not (m.group("mark") or m.group("gap") or m.group("spaced")
+                  or len(text) <= _PLACE_LINE and value[:1].isupper() or value[:1].isdigit()):
+            continue  # "Lokal till NWERC fixad": the word opens a sentence; "Plats T1" is a table's row
+        if place := _place(re.split(r"\s*\|\s*|\s{2,}", value)[0]):
+            return place
+    return None
+
+
+def _place(value: str) -> str | None:
+    value = _PLACE_END.sub("", without_dates(value)).strip(" ,.;:|–-")
+    value = re.sub(r"\s+sammanträde$", "", value)
+    return value if 1 < len(value) <= _PLACE_CHARS and not value.casefold().startswith("justering") else None
 
 
 def body(*texts: str) -> str | None:

@@ -35,6 +35,8 @@ class Meeting:
     next_meeting: dt.date | None = None
     # Who met: "Kommunstyrelsens arbetsutskott", "Näringslivsdialog".
     body: str | None = None
+    # Where it met, as the header's place label gives it: "Kungsbackarummet, Storgatan 37", "Zoom".
+    place: str | None = None
     # As the attendance lists give them: "Ola Kereby (S), ordförande".
     attendees: list[str] = field(default_factory=list)
     header_lines: tuple[int, int] | None = None
