@@ -166,7 +166,7 @@ def test_a_read_only_index_answers_every_read_and_refuses_updates_saying_why(kb_
 
 
 def test_a_store_opened_read_only_answers_and_one_that_needs_an_upgrade_says_so(kb_factory, corpus, monkeypatch):
-    import kb.store as store_module
+    import kb.store.connection as store_module
 
     kb = kb_factory()
     kb.update(corpus, progress=False)
@@ -200,7 +200,7 @@ def test_kb_index_on_an_unchanged_corpus_reports_a_damaged_store(run, corpus, tm
 
 
 def test_a_large_store_has_its_header_checked_on_open(kb_factory, corpus, monkeypatch):
-    import kb.store as store_module
+    import kb.store.connection as store_module
 
     from kb import IndexDamagedError
 
