@@ -331,126 +331,165 @@ def _sub_points(node: Node) -> int:
 
 def _chunk_children(node: Node, path: list[str], out: list[Item], lead: list[Block] | None = None,
                     owner: Node | None = None, prefix: list[Block] | None = None) -> None:
-    lead = list(lead or [])
-    first_made = len(out)  # the items made here, for a labelled part at the end of its point
-    opening = list(prefix or [])  # the owner's title, for the first item made here
-    section: list[str] = []
-    section_party: str | None = None
-    section_rank = 0.0
-    section_ends: str | None = None  # the number that closes the section
-    previous_number: str | None = None  # the last point number at this level
-    section_node: Node | None = None
-    carried: set[int] = set()  # section titles that the next number closed: titles with nothing under them
-    merged: list[Node] = []
+    """Items for the children of `node`, in order, appended to `out` (see `_Children`)."""
+    _Children(node, path, out, lead, owner, prefix).chunk()
 
-    def flush():
-        nonlocal lead
-        nonlocal opening
-        if merged:
-            blocks = opening + [b for m in merged for b in m.all_blocks()]
-            opening = []
-            sub_parts = owner is not None and merged[0].rank == SUB_PART
-            first = next((m for m in merged if id(m) not in carried), merged[0])  # not a closed section's title
-            title = owner.title if sub_parts else first.title
-            out.append(_item(blocks, title, path[:-1] if sub_parts else path + section, owner or merged[0], lead))
-            merged.clear()
-            lead = []
 
-    if node.opener is None and node.blocks:
-        # Text before the first part that the meeting header did not take: items of its own.
-        for part in _parts(node.blocks):
-            out.append(_item(part, part[0].text, path, None, []))
-    for index, child in enumerate(node.children):
-        following = node.children[index + 1] if index + 1 < len(node.children) else None
-        previous_number = (_number(node.children[index - 1]) or previous_number) if index else None
-        closes = section_ends is not None and _number(child) == section_ends
+class _Children:
+    """The children of one part cut into items: titles with nothing under them open sections or
+    lead into the next item, small parts go together, and each other part is cut by `_chunk`.
+
+    `lead`: title-only lines above that the first item takes into its range; `owner`: the point
+    whose sub-parts these are; `prefix`: the owner's title, which opens the first item's text."""
+
+    def __init__(self, node: Node, path: list[str], out: list[Item], lead: list[Block] | None,
+                 owner: Node | None, prefix: list[Block] | None):
+        self.node, self.path, self.out, self.owner = node, path, out, owner
+        self.lead = list(lead or [])
+        self.first_made = len(out)  # the items made here, for a labelled part at the end of its point
+        self.opening = list(prefix or [])  # the owner's title, for the first item made here
+        self.section: list[str] = []
+        self.section_party: str | None = None
+        self.section_rank = 0.0
+        self.section_ends: str | None = None  # the number that closes the section
+        self.previous_number: str | None = None  # the last point number at this level
+        self.section_node: Node | None = None
+        self.carried: set[int] = set()  # section titles that the next number closed: titles with nothing under them
+        self.merged: list[Node] = []
+
+    def chunk(self) -> None:
+        node = self.node
+        if node.opener is None and node.blocks:
+            # Text before the first part that the meeting header did not take: items of its own.
+            for part in _parts(node.blocks):
+                self.out.append(_item(part, part[0].text, self.path, None, []))
+        for index, child in enumerate(node.children):
+            following = node.children[index + 1] if index + 1 < len(node.children) else None
+            self.previous_number = (_number(node.children[index - 1]) or self.previous_number) if index else None
+            self._child(child, following)
+        self._finish()
+
+    def flush(self) -> None:
+        """The small parts gathered so far, one item."""
+        if not self.merged:
+            return
+        merged, owner = self.merged, self.owner
+        blocks = self.opening + [b for m in merged for b in m.all_blocks()]
+        self.opening = []
+        sub_parts = owner is not None and merged[0].rank == SUB_PART
+        first = next((m for m in merged if id(m) not in self.carried), merged[0])  # not a closed section's title
+        title = owner.title if sub_parts else first.title
+        self.out.append(_item(blocks, title, self.path[:-1] if sub_parts else self.path + self.section,
+                              owner or merged[0], self.lead))
+        merged.clear()
+        self.lead = []
+
+    def _child(self, child: Node, following: Node | None) -> None:
         if child.title_only and following is not None and following.rank == child.rank and following.children \
                 and not _empty_point(child, following):
             # A title with nothing under it, before a title of the same rank with parts of its
             # own ("Hus 6" / "Information från styrelsen" / "Nytt städavtal"): a point with
             # nothing to say, no section over the next; it leads into the next one's first item.
-            merged.append(child)
-            carried.add(id(child))
-            continue
+            self.merged.append(child)
+            self.carried.add(id(child))
+            return
         if child.title_only and following is not None and following.rank >= child.rank \
                 and not _empty_point(child, following):
-            flush()
-            # The titles before had nothing under them ("§ 17 Övriga frågor", "1. Andrey
-            # Devyatkin" in a numbered list of those present): they name no section now, so
-            # their text goes into the next item's.
-            opening, lead = opening + lead, []
-            section, section_rank = [child.title], child.rank
-            section_ends = _next_number(_number(child) or previous_number)
-            section_node = child
-            # A line under the title names whose section it is ("Avstämning läget" / "– Region JH").
-            section_party = child.blocks[0].text if child.blocks else None
-            lead += child.all_blocks()
-            continue
-        if child.opener.kind == "plain" and not child.party or child.rank < section_rank or closes:
-            # free text at this level closes the section; so does a part of a higher rank than
-            # the section's title ("## Innehåll" above a contents table, before "§ 115"), and the
-            # next number after the title's own, or after the last number before it: "13.
-            # Utvärdering" (its table read as a heading) is no section of "14. Skicket på ...",
-            # nor "1:1 alla har en röst" under "4. Fastställande av röstlängd" of "5. Fråga om
-            # ..." (a surveyed annual meeting: every later point had been in that section).
-            if closes and lead:
-                # The title, no section now, is a part with nothing under it: it leads into this one.
-                merged.insert(0, section_node)
-                carried.add(id(section_node))
-                lead = []
-            section, section_party, section_rank, section_ends = [], None, 0.0, None
-        # Small sub-parts of a point that had to be cut ("Förslag", "Beslut") go together; a part
-        # too small to answer anything alone ("Mötets öppnande / 12:14") goes with its neighbours
-        # at any level; a contribution is its own item however small, unless it is one short
-        # line ("Ana not present").
+            self._open_section(child)
+            return
+        closes = self.section_ends is not None and _number(child) == self.section_ends
+        if child.opener.kind == "plain" and not child.party or child.rank < self.section_rank or closes:
+            self._close_section(closes)
+        self._part(child)
+
+    def _open_section(self, child: Node) -> None:
+        self.flush()
+        # The titles before had nothing under them ("§ 17 Övriga frågor", "1. Andrey
+        # Devyatkin" in a numbered list of those present): they name no section now, so
+        # their text goes into the next item's.
+        self.opening, self.lead = self.opening + self.lead, []
+        self.section, self.section_rank = [child.title], child.rank
+        self.section_ends = _next_number(_number(child) or self.previous_number)
+        self.section_node = child
+        # A line under the title names whose section it is ("Avstämning läget" / "– Region JH").
+        self.section_party = child.blocks[0].text if child.blocks else None
+        self.lead += child.all_blocks()
+
+    def _close_section(self, closes: bool) -> None:
+        """Free text at this level closes the section; so does a part of a higher rank than the
+        section's title ("## Innehåll" above a contents table, before "§ 115"), and the next number
+        after the title's own, or after the last number before it: "13. Utvärdering" (its table
+        read as a heading) is no section of "14. Skicket på ...", nor "1:1 alla har en röst" under
+        "4. Fastställande av röstlängd" of "5. Fråga om ..." (a surveyed annual meeting: every
+        later point had been in that section)."""
+        if closes and self.lead:
+            # The title, no section now, is a part with nothing under it: it leads into this one.
+            self.merged.insert(0, self.section_node)
+            self.carried.add(id(self.section_node))
+            self.lead = []
+        self.section, self.section_party, self.section_rank, self.section_ends = [], None, 0.0, None
+
+    def _part(self, child: Node) -> None:
+        """A part with text of its own: gathered with its small neighbours, or cut by `_chunk`.
+        Small sub-parts of a point that had to be cut ("Förslag", "Beslut") go together; a part
+        too small to answer anything alone ("Mötets öppnande / 12:14") goes with its neighbours at
+        any level; a contribution is its own item however small, unless it is one short line ("Ana
+        not present")."""
+        owner, merged = self.owner, self.merged
         lone_line = child.rank == CONTRIBUTION and not child.blocks and not child.children and child.size < 40
         small = (owner is not None and child.below_points and child.size < MIN_CHARS or child.size < TINY_CHARS) \
             and not child.party \
             and (child.rank != CONTRIBUTION or lone_line)
         if small and merged and sum(m.size for m in merged) + child.size <= MAX_CHARS:
             merged.append(child)
-            continue
+            return
         prefix: list[Block] = []
         if merged and not small and (sum(m.size for m in merged) < LEAD_CHARS or _same_point(owner, merged, child)
-                                     or all(id(m) in carried for m in merged)):
+                                     or all(id(m) in self.carried for m in merged)):
             prefix = [b for m in merged for b in m.all_blocks()]  # too small alone, or a label's: it leads into this one
             merged.clear()
-        flush()
+        self.flush()
         if not merged and not small:
-            prefix, opening = opening + prefix, []
+            prefix, self.opening = self.opening + prefix, []
         if small:
             merged.append(child)
-            continue
-        before = len(out)
-        _chunk(child, path + section, out, lead, prefix)
-        for item in out[before:]:
-            item.organisation = item.organisation or section_party
+            return
+        before = len(self.out)
+        _chunk(child, self.path + self.section, self.out, self.lead, prefix)
+        for item in self.out[before:]:
+            item.organisation = item.organisation or self.section_party
             if owner is not None and child.rank == SUB_PART and item.section and item.section.endswith(owner.title):
                 # A sub-part ("Beslut", "Sammanfattning av ärendet") is part of its point: the
                 # point's title is the item's, the sub-part's title its first line.
                 item.title = owner.title
                 item.section = item.section[: -len(owner.title)].rstrip(" >") or None
-        lead = []
-    # A labelled part at the end of its point ("Beslutsgång") goes into the part before it (parser
-    # 46: 10 fewer items in the dev corpus, 7 in the held-out corpora; no rank of any question set moved).
-    tail_label = owner is not None and len(out) > first_made and _labelled(merged)
-    titles_only = any(id(m) in carried for m in merged) and all(m.title_only for m in merged)
-    if merged and out and not opening and (sum(m.size for m in merged) < TINY_CHARS or tail_label or titles_only) \
-            and out[-1].line_end < merged[0].opener.start \
-            and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
-        # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it; not
-        # when its point's own title is still to open an item (that would lose the title).
-        tail = sorted(lead + [b for m in merged for b in m.all_blocks()], key=lambda block: block.start)
-        out[-1].lines += [b.text for b in tail]
-        out[-1].line_end = tail[-1].end
-        # What the part decided is the item's too ("3. Val av kassör / Anna Berg valdes till kassör").
-        out[-1].decision = " ".join(filter(None, [out[-1].decision, deciding(tail)]))[:600] or None
-        merged.clear()
-        lead = []
-    flush()
-    if lead and out:  # titles with nothing after them: the last item takes their lines
-        out[-1].lines += [block.text for block in lead if block.start > out[-1].line_end]
-        out[-1].line_end = max(out[-1].line_end, lead[-1].end)
+        self.lead = []
+
+    def _finish(self) -> None:
+        """What is left after the last child: a small tail goes into the item before it, the rest
+        is an item, and titles with nothing after them go into the last item's lines."""
+        owner, merged, out, lead = self.owner, self.merged, self.out, self.lead
+        # A labelled part at the end of its point ("Beslutsgång") goes into the part before it (parser
+        # 46: 10 fewer items in the dev corpus, 7 in the held-out corpora; no rank of any question set moved).
+        tail_label = owner is not None and len(out) > self.first_made and _labelled(merged)
+        titles_only = any(id(m) in self.carried for m in merged) and all(m.title_only for m in merged)
+        if merged and out and not self.opening and (sum(m.size for m in merged) < TINY_CHARS or tail_label or titles_only) \
+                and out[-1].line_end < merged[0].opener.start \
+                and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
+            # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it; not
+            # when its point's own title is still to open an item (that would lose the title).
+            tail = sorted(lead + [b for m in merged for b in m.all_blocks()], key=lambda block: block.start)
+            out[-1].lines += [b.text for b in tail]
+            out[-1].line_end = tail[-1].end
+            # What the part decided is the item's too ("3. Val av kassör / Anna Berg valdes till kassör").
+            out[-1].decision = " ".join(filter(None, [out[-1].decision, deciding(tail)]))[:600] or None
+            merged.clear()
+            self.lead = lead = []
+        self.flush()
+        lead = self.lead
+        if lead and out:  # titles with nothing after them: the last item takes their lines
+            out[-1].lines += [block.text for block in lead if block.start > out[-1].line_end]
+            out[-1].line_end = max(out[-1].line_end, lead[-1].end)
 
 
 def _same_point(owner: Node | None, merged: list[Node], child: Node) -> bool:
