@@ -1,10 +1,14 @@
-"""Make kb/data/folkets-sv-en.tsv.gz, the Swedish-English word pairs kb reads (kb.bilingual), from
-Folkets lexikon in the DSL form of the Sunny Folkets Lexikon repository (kb/data/README.md):
+"""Make kb/data/folkets-sv-en.tsv.gz, the Swedish-English word pairs kb reads (kb.bilingual), and
+kb/data/folkets-en-sv-phrases.tsv.gz, the English phrases whose Swedish is one word, from Folkets
+lexikon in the DSL form of the Sunny Folkets Lexikon repository (kb/data/README.md):
 
-    python scripts/folkets_tsv.py Sunny-Folkets-sv_en-by-BinSun.dsl kb/data/folkets-sv-en.tsv.gz
+    python scripts/folkets_tsv.py Sunny-Folkets-sv_en-by-BinSun.dsl kb/data
 
-Kept: one-word headwords and their one-word English translations ("[m2]" lines), lower-cased,
-without parenthesised remarks; a line per headword, "headword<TAB>translation,translation".
+Word pairs: one-word headwords and their one-word English translations ("[m2]" lines),
+lower-cased, without parenthesised remarks; a line per headword, "headword<TAB>translation,...".
+Phrases: the translations of two to four words of those headwords ("annual meeting" -> årsmöte,
+"municipal council" -> kommunfullmäktige), not those made of English function words alone ("in
+case", "go on"); a line per phrase, "phrase<TAB>headword,...".
 """
 
 from __future__ import annotations
@@ -13,13 +17,19 @@ import gzip
 import html
 import re
 import sys
+from pathlib import Path
+
+from stop_words import get_stop_words
 
 WORD = re.compile(r"[^\W\d_][\w'-]*")
 TRANSLATION = re.compile(r"\[m2\](.*?)\[/m\]")
 
 
-def pairs(lines) -> dict[str, set[str]]:
+def pairs(lines) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(Swedish headword -> its one-word translations, English phrase -> the headwords it translates)."""
     words: dict[str, set[str]] = {}
+    phrases: dict[str, set[str]] = {}
+    function_words = set(get_stop_words("english"))
     headword = None
     for line in lines:
         if line.startswith("#") or not line.strip():
@@ -32,19 +42,26 @@ def pairs(lines) -> dict[str, set[str]]:
             continue
         text = html.unescape(found.group(1).replace("\\[", "[").replace("\\]", "]"))
         for translation in re.sub(r"\([^)]*\)?|\[[^\]]*\]?", "", text).split(","):
-            translation = translation.strip().lower().rstrip("!?.")
+            translation = " ".join(translation.strip().lower().rstrip("!?.").split())
             if WORD.fullmatch(translation):
                 words.setdefault(headword, set()).add(translation)
-    return words
+            elif 2 <= len(phrase := translation.split()) <= 4 and all(map(WORD.fullmatch, phrase)) \
+                    and not all(word in function_words for word in phrase):
+                phrases.setdefault(translation, set()).add(headword)
+    return words, phrases
 
 
-def main(source: str, target: str) -> None:
+def _write(target: Path, table: dict[str, set[str]]) -> None:
+    text = "".join(f"{key}\t{','.join(sorted(found))}\n" for key, found in sorted(table.items()))
+    target.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    print(f"{target}: {len(table)} lines")
+
+
+def main(source: str, folder: str) -> None:
     with open(source, encoding="utf-8-sig") as lines:
-        words = pairs(lines)
-    text = "".join(f"{word}\t{','.join(sorted(found))}\n" for word, found in sorted(words.items()))
-    with open(target, "wb") as out:
-        out.write(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
-    print(f"{target}: {len(words)} headwords")
+        words, phrases = pairs(lines)
+    _write(Path(folder) / "folkets-sv-en.tsv.gz", words)
+    _write(Path(folder) / "folkets-en-sv-phrases.tsv.gz", phrases)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ def dictionary(tmp_path, monkeypatch):
                      bilingual.DICTIONARIES["sv"])
     monkeypatch.setenv(bilingual.DICTIONARY_ENV, str(folder))
     monkeypatch.setattr(bilingual, "LEXICON", tmp_path / "no-lexicon.tsv.gz")  # these dictionaries alone
+    monkeypatch.setattr(bilingual, "PHRASES", tmp_path / "no-phrases.tsv.gz")
     bilingual.cache_clear()
     yield folder
     bilingual.cache_clear()
@@ -80,6 +81,7 @@ def test_swedish_words_get_their_english_translations_in_any_inflection(dictiona
 def test_without_the_dictionaries_nothing_is_added(tmp_path, monkeypatch):
     monkeypatch.setenv(bilingual.DICTIONARY_ENV, str(tmp_path / "nowhere"))
     monkeypatch.setattr(bilingual, "LEXICON", tmp_path / "nowhere" / "lexicon.tsv.gz")
+    monkeypatch.setattr(bilingual, "PHRASES", tmp_path / "nowhere" / "phrases.tsv.gz")
     bilingual.cache_clear()
     try:
         assert bilingual.translated_words("what about the bridge loans") == []
@@ -144,6 +146,25 @@ def test_folkets_lexikon_ships_with_kb_for_swedish_questions(monkeypatch):
         assert bilingual.translated_words("What did the auditor say?") == []  # English questions: FreeDict's only
     finally:
         bilingual.cache_clear()
+
+
+def test_english_phrases_whose_swedish_is_one_word_ship_with_kb(monkeypatch, run, tmp_path):
+    """Word by word, "municipal council" finds neither "kommun" nor "fullmäktige"; Folkets
+    lexikon, read backwards for its phrases, gives "kommunfullmäktige". Phrases of function words
+    alone ("in case") are not kept."""
+    monkeypatch.setenv(bilingual.DICTIONARY_ENV, "/nonexistent")  # the lexicon's phrases alone
+    bilingual.cache_clear()
+    assert bilingual.phrases()["annual meeting"] == ("årsmöte",) and "in case" not in bilingual.phrases()
+    assert bilingual.translated_words("Who chaired the annual meetings?") == ["årsmöte"]
+    corpus = tmp_path / "minutes"
+    corpus.mkdir()
+    (corpus / "2024-06-12_protokoll.md").write_text(
+        "# Styrelsemöte 2024-06-12\n\n## § 5 Skolbussar\n\nKommunfullmäktige har beslutat att skolbussarna ska gå "
+        "oftare till Iseråsskolan.\n\n## § 6 Ekonomi\n\nNämnden beslutade om budgeten för skolan och kommunen.\n",
+        encoding="utf-8")
+    run("index", str(corpus))
+    hits = json.loads(run("search", "What did the municipal council decide?", "--mode", "lexical", "--json", "-k", "3").output)
+    assert hits and hits[0]["title"] == "§ 5 Skolbussar", hits
 
 
 def test_a_translated_word_also_finds_the_words_it_begins(dictionary, run, tmp_path):
