@@ -175,7 +175,7 @@ def meeting_place(lines: list[str], front: dict) -> str | None:
             if _PLACE_LABEL.match(value) or value.endswith(":"):
                 continue
         elif not (m.group("mark") or m.group("gap") or m.group("spaced")
-                  or len(text) <= _PLACE_LINE and value[:1].isupper() or value[:1].isdigit()):
+                  or len(text) <= _PLACE_LINE and (value[:1].isupper() or value[:1].isdigit())):
             continue  # "Lokal till NWERC fixad": the word opens a sentence; "Plats T1" is a table's row
         if place := _place(re.split(r"\s*\|\s*|\s{2,}", value)[0]):
             return place
