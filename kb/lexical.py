@@ -2,7 +2,8 @@
 
 FTS5 ranks with Okapi BM25 and is updated in the same transaction as the items, so the lexical
 index can never disagree with the metadata. Snowball's Swedish stemmer (PyStemmer) folds
-inflections: "brygglånen" and "brygglån" meet as "brygglån".
+inflections: "brygglånen" and "brygglån" meet as "brygglån". An item is indexed under the last
+parts of its compounds too ("styrmodell" also as "modell", `last_part`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 import Stemmer
 from stop_words import get_stop_words
 
-from kb.bilingual import translated_words
+from kb.bilingual import lexicon, translated_words
 from kb.languages import language_of
 from kb.store import EVERY_ITEM, Scope, Store
 
@@ -59,8 +60,55 @@ def query_terms(query: str) -> list[str]:
 
 
 def lexical_terms(text: str) -> str:
-    """The form an item is indexed under: its stems, space-separated."""
-    return " ".join(stems(text))
+    """The form an item is indexed under: its stems, and the stems of the last parts of its
+    compounds (`last_part`), space-separated."""
+    stop = _stop_words()
+    parts = [part for word in _WORD.findall(text.lower()) if word not in stop and (part := last_part(word))]
+    return " ".join(stems(text) + (stems(" ".join(parts)) if parts else []))
+
+
+# The shortest compound split, and the shortest first part ("val" of "valberedning").
+MIN_COMPOUND = 7
+MIN_FIRST_PART = 3
+MIN_LAST_PART = 4
+
+
+@lru_cache(maxsize=65536)
+def last_part(word: str) -> str | None:
+    """The last part of a Swedish compound the dictionary does not know as a whole, where both
+    parts are words it knows (the first perhaps with its linking "s", a part perhaps inflected):
+    "styrmodell" -> "modell", "elektronikkursen" -> "kursen", "valberedningen" -> "beredningen",
+    "skolbussarna" -> "bussarna"; None for a word it knows ("kommunen", "ordförande") or cannot
+    split. The longest last part that is a word wins.
+
+    Swedish writes compounds as one word, so a question's "modell" or "kurs" (or an English
+    question's "model", translated) never met the minutes' "styrmodell" or "elektronikkurs".
+    Items are indexed under their compounds' last parts too; a question is not split (split
+    too, its compounds matched every item with their last part: held-out corpora 0.613 / 0.697
+    -> 0.597 / 0.684). The dictionary is Folkets lexikon, which ships with kb, so the terms do
+    not depend on what a machine has installed. Measured side by side (hybrid, lexical index 6
+    against 5, parser 72): the dev corpus 0.740 / 0.814 -> 0.740 / 0.822, the first minutes'
+    dev set 0.844 / 0.881 -> 0.867 / 0.898 (held-out set unchanged), LUDD's PDF, text and
+    Markdown variants 0.840 / 0.891, 0.800 / 0.886, 0.800 / 0.886 -> 0.880 / 0.911, 0.840 /
+    0.906, 0.880 / 0.926; each held-out source in an index of its own 0.706 / 0.792 -> 0.714 /
+    0.796, but all ten together 0.613 / 0.697 -> 0.605 / 0.690 (a common last part, "medlem" of
+    "stödmedlem", lifts another source's items)."""
+    known = _known_words()
+    if len(word) < MIN_COMPOUND or word in known or _stemmer().stemWord(word) in known:
+        return None
+    for cut in range(MIN_FIRST_PART, len(word) - MIN_LAST_PART + 1):
+        first, last = word[:cut], word[cut:]
+        if (first in known or first.endswith("s") and first[:-1] in known) \
+                and (last in known or _stemmer().stemWord(last) in known):
+            return last
+    return None
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Folkets lexikon's Swedish headwords and their stems ("brygga" and "brygg")."""
+    words = set(lexicon())
+    return frozenset(words | set(_stemmer().stemWords(list(words))))
 
 
 def lexical_search(store: Store, query: str, limit: int, scope: Scope | None = None) -> list[tuple[int, float]]:

@@ -37,8 +37,8 @@ from kb.store import Store, StoredMeeting
 from kb.vectors import VectorIndex, kb_files, vector_file
 
 # Raised whenever what BM25 reads for an item changes (`_lexical_text`, the column of its language,
-# how `kb.lexical.stems` stems).
-LEXICAL_VERSION = 5
+# how `kb.lexical.stems` stems, the compounds' last parts `kb.lexical.lexical_terms` adds).
+LEXICAL_VERSION = 6
 # What items, passages and lexical terms a file gives; an index that records another parses its
 # files again (embeddings of unchanged passage texts are reused).
 ITEMS_VERSION = f"{PARSER_VERSION}.{PASSAGES_VERSION}.{LEXICAL_VERSION}"

@@ -271,6 +271,24 @@ def test_items_are_indexed_lexically_in_their_languages_column_and_an_older_inde
     assert columns(kb.store.db) == expected
 
 
+def test_a_compounds_last_part_is_a_term_of_its_own(kb_factory, tmp_path):
+    """Swedish writes compounds as one word: a question about "modellen" never met the minutes'
+    "styrmodell". A compound the dictionary does not know is indexed under its last part too; a
+    word it knows ("kommunen", "ordförande") is not split, nor is the question."""
+    from kb.lexical import last_part
+
+    assert [last_part(word) for word in ("styrmodell", "valberedningen", "skolbussarna")] == ["modell", "beredningen", "bussarna"]
+    assert last_part("kommunen") is None and last_part("ordförande") is None and last_part("styr") is None
+    corpus = tmp_path / "minutes"
+    corpus.mkdir()
+    (corpus / "2024-08-20_protokoll.md").write_text(
+        "# Arbetsutskottet 2024-08-20\n\n## § 226 Förnyelse av styrmodell\n\nUtkastet ska kortas ner och förtydligas.\n\n"
+        "## § 227 Budget\n\nKommunen redovisar budgeten för skolorna.\n", encoding="utf-8")
+    kb = kb_factory()
+    kb.update(corpus, progress=False)
+    assert [hit.title for hit in kb.search("Vad sades om den nya modellen?", k=3, mode="lexical")] == ["§ 226 Förnyelse av styrmodell"]
+
+
 def test_a_word_meets_its_inflections_whatever_suffix_the_stemmer_takes_first(kb_factory, tmp_path):
     """Snowball stems "kursen" to "kurs" and "kurs" to "kur": stemmed once, a question about the
     new course never found the minutes' "elektronikkurs" (a held-out question)."""
