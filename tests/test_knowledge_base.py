@@ -279,14 +279,10 @@ def test_a_compounds_last_part_is_a_term_of_its_own(kb_factory, tmp_path):
 
     assert [last_part(word) for word in ("styrmodell", "valberedningen", "skolbussarna")] == ["modell", "beredningen", "bussarna"]
     assert last_part("kommunen") is None and last_part("ordförande") is None and last_part("styr") is None
-    corpus = tmp_path / "minutes"
-    corpus.mkdir()
-    (corpus / "2024-08-20_protokoll.md").write_text(
-        "# Arbetsutskottet 2024-08-20\n\n## § 226 Förnyelse av styrmodell\n\nUtkastet ska kortas ner och förtydligas.\n\n"
-        "## § 227 Budget\n\nKommunen redovisar budgeten för skolorna.\n", encoding="utf-8")
-    kb = kb_factory()
-    kb.update(corpus, progress=False)
-    assert [hit.title for hit in kb.search("Vad sades om den nya modellen?", k=3, mode="lexical")] == ["§ 226 Förnyelse av styrmodell"]
+    minutes = ("# Arbetsutskottet 2024-08-20\n\n## § 226 Förnyelse av styrmodell\n\nUtkastet ska kortas ner och "
+               "förtydligas.\n\n## § 227 Budget\n\nKommunen redovisar budgeten för skolorna.\n")
+    assert _lexical_titles(kb_factory, tmp_path, "2024-08-20_protokoll.md", minutes, "Vad sades om den nya modellen?") \
+        == ["§ 226 Förnyelse av styrmodell"]
 
 
 def test_a_word_meets_its_inflections_whatever_suffix_the_stemmer_takes_first(kb_factory, tmp_path):
@@ -296,14 +292,20 @@ def test_a_word_meets_its_inflections_whatever_suffix_the_stemmer_takes_first(kb
 
     assert len(set(stems("kurs kursen kurser kursens"))) == 1
     assert len(set(stems("plan planer planerna"))) == 1
+    minutes = ("# Styrelsemöte 2016-05-10\n\n## Meetup\n\nHård vill hålla en ny elektronikkurs i höst.\n\n"
+               "## Lokal\n\nStyrelsen bokar lokalen för årsmötet.\n")
+    assert _lexical_titles(kb_factory, tmp_path, "2016-05-10_styrelsemote.md", minutes, "Vem håller elektronikkursen?") \
+        == ["Meetup"]
+
+
+def _lexical_titles(kb_factory, tmp_path, name: str, text: str, question: str) -> list[str]:
+    """The titles lexical search gives for `question` over one file of minutes."""
     corpus = tmp_path / "minutes"
     corpus.mkdir()
-    (corpus / "2016-05-10_styrelsemote.md").write_text(
-        "# Styrelsemöte 2016-05-10\n\n## Meetup\n\nHård vill hålla en ny elektronikkurs i höst.\n\n"
-        "## Lokal\n\nStyrelsen bokar lokalen för årsmötet.\n", encoding="utf-8")
+    (corpus / name).write_text(text, encoding="utf-8")
     kb = kb_factory()
     kb.update(corpus, progress=False)
-    assert [hit.title for hit in kb.search("Vem håller elektronikkursen?", k=3, mode="lexical")] == ["Meetup"]
+    return [hit.title for hit in kb.search(question, k=3, mode="lexical")]
 
 
 def test_an_item_is_drawn_toward_its_best_detail_window_and_its_points_best_part():
