@@ -59,16 +59,17 @@ def parse_minutes(document: Document) -> Meeting:
     root = build_tree(blocks[header_count:], ranks[header_count:])
     header_count += unwrap(root)
     items = items_of(root)
-    text = "\n".join(line.text for line in document.lines)
+    texts = [line.text for line in document.lines]
+    whole = "\n".join(texts)
     for item in items:
-        item.speaker = without_titles(item.speaker, text)
+        item.speaker = without_titles(item.speaker, whole)
     header = blocks[:header_count]
     return Meeting(
         title=title,
         date=date,
         next_meeting=metadata.next_meeting(date, items),
         body=body,
-        place=metadata.meeting_place([line.text for line in document.lines], front),
+        place=metadata.meeting_place(texts, front),
         attendees=layout.attendees,
         header_lines=(header[0].start, header[-1].end) if header else None,
         page_furniture_lines=sorted(layout.furniture),
