@@ -10,7 +10,7 @@ from kb.minutes import find_dates, parse_minutes, parse_speaker
 from kb.minutes.metadata import choose_title, meeting_title, title_before_date
 from kb.minutes.names import name_and_role
 from kb.readers import Document, Line, read_document
-from tests.conftest import SEED
+from tests.conftest import ROOT, SEED
 
 
 def seed_meeting():
@@ -866,6 +866,19 @@ def test_a_numbered_point_with_nothing_under_it_is_no_section_over_the_next_numb
     ))
     assert {item.section for item in meeting.items} == {None}
     assert any("2. Martin was elected as meeting secretary" in item.lines for item in meeting.items)
+
+
+def test_a_small_part_between_two_long_parts_of_its_point_goes_into_the_part_before():
+    """A municipal protocol's point, read from its PDF: the decision, a two-line "Jäv" (who
+    stepped aside), then a summary too long to take it in front. The small part had been an item
+    of 80 characters; it goes into the decision's item, the part of the point before it."""
+    path = ROOT / "eval" / "corpora" / "kungsbacka-teknik-au" / "2025-03-03_protokoll.pdf"
+    items = parse_minutes(read_document(path)).items
+    point = [item for item in items if item.title.startswith("§ 7 ")]
+    assert len(point) >= 3, [item.text[:60] for item in items]
+    assert point[0].text.startswith("§ 7 Dnr TE-2025-00105") and point[0].text.endswith(
+        "Jäv\nAnders Eriksson (C) deltar inte i handläggningen av ärendet på grund av jäv."), point[0].text
+    assert not [item.text for item in items if len(item.text) < 200 and item.text.startswith("Jäv")]
 
 
 def test_small_parts_under_a_templates_labels_go_with_the_next_part_of_their_point(tmp_path):

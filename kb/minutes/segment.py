@@ -448,6 +448,11 @@ class _Children:
                                      or all(id(m) in self.carried for m in merged)):
             prefix = [b for m in merged for b in m.all_blocks()]  # too small alone, or a label's: it leads into this one
             merged.clear()
+        if merged and not small and owner is not None and len(self.out) > self.first_made and all(m.rank == SUB_PART for m in merged) \
+                and sum(m.size for m in merged) < MIN_CHARS:
+            # Too small alone, too large to lead into this part ("Jäv / Anders Eriksson (C) deltar
+            # inte ..." between a point's decision and its long summary): the part before takes it.
+            self._into_previous()
         self.flush()
         if not merged and not small:
             prefix, self.opening = self.opening + prefix, []
@@ -465,6 +470,23 @@ class _Children:
                 item.section = item.section[: -len(owner.title)].rstrip(" >") or None
         self.lead = []
 
+    def _into_previous(self) -> bool:
+        """The small parts gathered (and the titles above them) go into the item before, when it
+        ends just above them and can hold them; not when their point's own title is still to open
+        an item (that would lose the title)."""
+        out, merged = self.out, self.merged
+        if not out or self.opening or out[-1].line_end >= merged[0].opener.start \
+                or len(out[-1].text) + sum(m.size for m in merged) > MAX_CHARS:
+            return False
+        tail = sorted(self.lead + [b for m in merged for b in m.all_blocks()], key=lambda block: block.start)
+        out[-1].lines += [b.text for b in tail]
+        out[-1].line_end = tail[-1].end
+        # What the part decided is the item's too ("3. Val av kassör / Anna Berg valdes till kassör").
+        out[-1].decision = " ".join(filter(None, [out[-1].decision, deciding(tail)]))[:600] or None
+        merged.clear()
+        self.lead = []
+        return True
+
     def _finish(self) -> None:
         """What is left after the last child: a small tail goes into the item before it, the rest
         is an item, and titles with nothing after them go into the last item's lines."""
@@ -473,18 +495,9 @@ class _Children:
         # 46: 10 fewer items in the dev corpus, 7 in the held-out corpora; no rank of any question set moved).
         tail_label = owner is not None and len(out) > self.first_made and _labelled(merged)
         titles_only = any(id(m) in self.carried for m in merged) and all(m.title_only for m in merged)
-        if merged and out and not self.opening and (sum(m.size for m in merged) < TINY_CHARS or tail_label or titles_only) \
-                and out[-1].line_end < merged[0].opener.start \
-                and len(out[-1].text) + sum(m.size for m in merged) <= MAX_CHARS:
-            # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it; not
-            # when its point's own title is still to open an item (that would lose the title).
-            tail = sorted(lead + [b for m in merged for b in m.all_blocks()], key=lambda block: block.start)
-            out[-1].lines += [b.text for b in tail]
-            out[-1].line_end = tail[-1].end
-            # What the part decided is the item's too ("3. Val av kassör / Anna Berg valdes till kassör").
-            out[-1].decision = " ".join(filter(None, [out[-1].decision, deciding(tail)]))[:600] or None
-            merged.clear()
-            self.lead = lead = []
+        if merged and (sum(m.size for m in merged) < TINY_CHARS or tail_label or titles_only):
+            # Too small alone at the end ("Mötet avslutas 13:00"): the item before takes it.
+            self._into_previous()
         self.flush()
         lead = self.lead
         if lead and out:  # titles with nothing after them: the last item takes their lines
