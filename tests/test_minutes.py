@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kb.minutes import find_dates, parse_minutes, parse_speaker
+from kb.minutes import metadata
 from kb.minutes.metadata import choose_title, meeting_title, title_before_date
 from kb.minutes.names import name_and_role
 from kb.readers import Document, Line, read_document
@@ -276,6 +277,20 @@ def test_the_running_page_header_names_the_body_before_the_header_lines_do():
     assert (meeting.title, meeting.body) == ("Kommunstyrelsens arbetsutskott", "Kommunstyrelsens arbetsutskott")
 
 
+def test_who_met_is_named_with_the_field_the_committee_has():
+    """Municipalities name committees by their field, before or after the word: "Nämnden för
+    Tekniks arbetsutskott" and "Förskola & Grundskola arbetsutskott" had been the bodies "Nämnden"
+    and "Arbetsutskott"; and a protocol whose running header was set aside, its first line the
+    header's "Plats och tid för Kommunfullmäktigesalen", had been titled by that hall."""
+    assert metadata.body("KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL Nämnden för Tekniks arbetsutskott") == "Nämnden för Tekniks arbetsutskott"
+    assert metadata.body("SAMMANTRÄDESPROTOKOLL Förskola & Grundskola arbetsutskott") == "Förskola & Grundskola arbetsutskott"
+    assert metadata.body("Nämnden för Individ & Familjeomsorg Datum 2026-02-19") == "Nämnden för Individ & Familjeomsorg"
+    assert metadata.body("Protokoll Barn- och utbildningsnämnden 2024-05-02") == "Barn- och utbildningsnämnden"
+    assert metadata.body("Styrelsemöte för år 2018") == "Styrelse"
+    assert metadata.body("Plats och tid för Kommunfullmäktigesalen, Storgatan 37 Klockan 17:05",
+                         "KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL Nämnden för Teknik Datum 2026-06-17") == "Nämnden för Teknik"
+
+
 def test_attendance_in_a_table_a_person_a_row(tmp_path):
     """An association's minutes (Word from LaTeX, and the same as Markdown) list who attended in a
     table: "Närvarande" in the first cell of the first row, a person and a role a row below it. The
@@ -443,6 +458,40 @@ def test_a_table_of_contents_is_set_aside_and_points_keep_their_two_line_titles(
         "§ 1 Dnr KS-2024-00001 Budget för 2025", "§ 2 Dnr KS-2024-00002 Ny förskola i Frillesås",
     ]
     assert meeting.items[1].decision.startswith("Kommunstyrelsen beslutar att bygga")
+
+
+def test_a_contents_entry_with_few_dots_and_a_contents_of_one_entry_are_set_aside():
+    """Municipal protocols (Markdown from their PDFs): an entry whose title left room for three
+    dots ("... utlänningsförordningen ...12") had stayed an item after the entries above it were
+    set aside; and a protocol of one paragraph lists that one, dots across the line, which had
+    been an item repeating the point's title."""
+    lines = [
+        "Protokoll 2026-02-19", "", "Innehåll", "",
+        "§27", "Nedläggning av faderskapsutredning enligt 2 kap 7 § föräldrabalken ............10", "",
+        "§28", "Ansökan om vårdnadsöverflyttning enligt 6 kap 8 § föräldrabalken ..........11", "",
+        "§29", "Ansökan om främlingspass enligt 2 kap 14 a § utlänningsförordningen ...12", "",
+        "§ 28 Ansökan om vårdnadsöverflyttning", "", "Beslut", "Nämnden bifaller ansökan om vårdnadsöverflyttning.", "",
+        "§ 29 Ansökan om främlingspass", "", "Beslut", "Nämnden tillstyrker ansökan om främlingspass.",
+    ]
+    meeting = parse_minutes(text_document("\n".join(lines)))
+    assert meeting.contents_lines == [3, 5, 6, 8, 9, 11, 12]
+    assert [item.title for item in meeting.items] == ["§ 28 Ansökan om vårdnadsöverflyttning", "§ 29 Ansökan om främlingspass"]
+
+    lines = [
+        "Protokoll 2024-04-18", "", "Innehåll", "", "§ 93 Dnr 2024-00134",
+        "Svar på Klimat- och näringslivsdepartementets remiss av betänkandet",
+        "Areella näringar vid vatten (SOU 2023:103) ................................................ 3", "",
+        "§ 93                       Dnr 2024-00134", "Svar på Klimat- och näringslivsdepartementets remiss av betänkandet",
+        "Areella näringar vid vatten (SOU 2023:103)", "",
+        "Beslut", "Byggnadsnämnden antar yttrande, daterat 2024-03-25, och översänder det som sitt svar till kommunstyrelsen.", "",
+        "Sammanfattning av ärendet", "Klimat- och näringslivsdepartementet har begärt Kungsbacka kommun att yttra sig över betänkandet.",
+    ]
+    meeting = parse_minutes(text_document("\n".join(lines)))
+    assert meeting.contents_lines == [3, 5, 6, 7]
+    # The one paragraph is the protocol's point, not a heading over the document: its title stays the item's.
+    assert meeting.items[0].text.startswith("§ 93 Dnr 2024-00134 Svar på Klimat"), meeting.items[0].text
+    assert "Byggnadsnämnden antar yttrande" in meeting.items[0].text
+    assert {item.title for item in meeting.items} == {meeting.items[0].title} and meeting.items[0].title.startswith("§ 93")
 
 
 def test_closing_signature_pages_are_not_content():

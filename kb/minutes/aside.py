@@ -25,6 +25,11 @@ _COUNTER_INSIDE = re.compile(r"\s(\d{1,3})\s*\((\d{1,3})\)()\s")
 # A table of contents entry: a title, dot leaders (or a tab run) and a page number.
 MIN_CONTENTS_ROWS = 3  # rows ending in page numbers that make a table a table of contents
 _CONTENTS_ENTRY = re.compile(r"(?:[.…·](?:\s?)){4,}\s*\d{1,4}\s*$|…{2,}[.\s]*\d{1,4}\s*$")
+# Among such entries, one whose title was too long for more than a few dots ("... 2 kap 14 a §
+# utlänningsförordningen ...12").
+_SHORT_LEADER = re.compile(r"\S\s*[.…·]{2,3}\s*\d{1,4}\s*$")
+# Dots across the line: a table of contents even with one entry, as a protocol of one paragraph has.
+_LONG_LEADER = re.compile(r"(?:[.…·]\s?){15,}\s*\d{1,4}\s*$")
 
 
 def _normalised(text: str) -> str:
@@ -157,10 +162,10 @@ def _is_page_counter(text: str) -> bool:
 
 
 def table_of_contents(lines: list[Line]) -> set[int]:
-    """A table of contents: at least two entries with dot leaders and a page number, the lines
-    between them, each entry's first lines (back to a blank line), and a short title just above
-    ("Innehåll"); not content."""
-    entries = [i for i, line in enumerate(lines) if _CONTENTS_ENTRY.search(line.text)]
+    """A table of contents: at least two entries with dot leaders and a page number (or one
+    with dots across the line), the lines between them, each entry's first lines (back to a blank
+    line), and a short title just above ("Innehåll"); not content."""
+    entries = [i for i, line in enumerate(lines) if _CONTENTS_ENTRY.search(line.text) or _SHORT_LEADER.search(line.text)]
     found: set[int] = set()
     runs: list[list[int]] = []
     for i in entries:
@@ -169,7 +174,8 @@ def table_of_contents(lines: list[Line]) -> set[int]:
             runs[-1].append(i)
         else:
             runs.append([i])
-    for run in (r for r in runs if len(r) >= 2):
+    for run in (r for r in runs if sum(1 for i in r if _CONTENTS_ENTRY.search(lines[i].text)) >= 2
+                or any(_LONG_LEADER.search(lines[i].text) for i in r)):
         first = run[0]
         while first > 0 and run[0] - first < 4 and lines[first - 1].text.strip():
             first -= 1  # the first entry's opening lines ("§ 22 Dnr KS-2023-00679")

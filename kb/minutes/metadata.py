@@ -13,10 +13,15 @@ from kb.minutes.segment import CONTRIBUTION
 
 _NEXT_MEETING = re.compile(r"nästa\s+\w*(?:möte|träff|sammanträde|dialog)", re.I)
 # What a meeting's title names when it names who met: "Kommunstyrelsens arbetsutskott",
-# "näringslivsdialog", "Styrelsemöte Almi Mitt".
+# "näringslivsdialog", "Styrelsemöte Almi Mitt"; with the field it names before or after it,
+# written as municipalities name their committees: "Förskola & Grundskola arbetsutskott", "Barn- och
+# utbildningsnämnden", "Nämnden för Förskola & Grundskola", "Nämnden för Tekniks arbetsutskott".
+_FIELD = rf"(?-i:[{UPPER}][{LOWER}]+\s+&\s+[{UPPER}][{LOWER}]+)"  # capitalised, whatever the case of the rest
 _BODY_WORD = re.compile(
-    rf"(?:\b[{UPPER}{LOWER}]+s\s+)?\b[{UPPER}{LOWER}]*(?:styrelse|nämnd|utskott|fullmäktige|kommitté|råd|dialog"
-    rf"|beredning|presidium|forum|samråd|grupp|stämma|årsmöte|medlemsmöte)[{LOWER}]*",
+    rf"(?:\b{_FIELD}\s+|\b[{UPPER}{LOWER}]+-\s+och\s+|\b[{UPPER}{LOWER}]+s\s+)?"
+    rf"\b[{UPPER}{LOWER}]*(?:styrelse|nämnd|utskott|fullmäktige|kommitté|råd|dialog"
+    rf"|beredning|presidium|forum|samråd|grupp|stämma|årsmöte|medlemsmöte)[{LOWER}]*"
+    rf"(?:\s+för\s+(?:{_FIELD}|(?-i:[{UPPER}][{LOWER}]+))(?:\s+[{LOWER}]*utskott\w*)?)?",
     re.I,
 )
 _MEETING_SUFFIX = re.compile(r"(?:möte|mötet|sammanträde|sammanträdet)$")
@@ -193,14 +198,14 @@ def body(*texts: str) -> str | None:
     ("Kommunstyrelsens arbetsutskott"), the dialogue ("Näringslivsdialog"), the board and whose
     ("Styrelse Almi Mitt")."""
     for n, text in enumerate(texts):
-        m = _BODY_WORD.search(text)
-        if not m:
+        m = _BODY_WORD.search(text) if n or not _HEADER_LABEL.match(text) else None
+        if not m:  # a title that is the header's first label names the place ("Kommunfullmäktigesalen")
             continue
         words = m.group(0).split()
         stem = _MEETING_SUFFIX.sub("", words[-1])
         words[-1] = stem if len(stem) >= 5 else words[-1]  # "Styrelsemöte" -> "Styrelse", not "Årsmöte" -> "Års"
         # The organisation named right after ("Styrelsemöte Almi Mitt"): the capitalised words.
-        owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():]) if n == 0 else None  # in the title only
+        owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():]) if n == 0 and " för " not in m.group(0) else None  # in the title only
         found = " ".join(words) + (owner.group(0) if owner else "")
         return found[:1].upper() + found[1:]
     return None

@@ -103,10 +103,13 @@ def _names(text: str) -> bool:
 
 def structured(blocks: list[Block]) -> bool:
     """Whether the minutes are laid out in agenda points (headings or numbered points) rather than
-    as a round of contributions."""
+    as a round of contributions. One paragraph ("§ 93 Dnr 2024-00134 ...") is: a protocol extract
+    of one paragraph had had its "Beslut" and "Sammanfattning av ärendet" read as contributions,
+    each an item however small."""
     headings = sum(b.kind == "heading" for b in blocks)
     numbered = sum(b.kind == "numbered" for b in blocks)
-    return headings >= 2 or numbered >= 2 or (headings >= 1 and numbered >= 1)
+    return headings >= 2 or numbered >= 2 or (headings >= 1 and numbered >= 1) \
+        or any(b.kind == "numbered" and _PARAGRAPH.match(b.text) for b in blocks)
 
 
 def rank_openers(blocks: list[Block]) -> list[float | None]:
@@ -230,10 +233,12 @@ def unwrap(root: Node) -> int:
     """A heading over the whole document ("LÅNGASANDS FASTIGHETSÄGAREFÖRENING" above every point)
     names the meeting; it is no section. Its children become the top; returns how many of its
     blocks join the meeting header (the heading, and place and time under it; longer text under
-    it, "Inledning", stays content)."""
+    it, "Inledning", stays content). A numbered point is no such heading: a protocol extract of
+    one paragraph ("§ 93 Dnr 2024-00134 Svar på ... remiss" over its "Beslut" and "Sammanfattning")
+    had lost its title to the header."""
     header = 0
     while len(root.children) == 1 and len(root.children[0].children) >= 2 and not root.blocks \
-            and root.children[0].party is None:
+            and root.children[0].party is None and not _numbered(root.children[0]):
         wrapper = root.children[0]
         if len(wrapper.blocks) <= 3:
             header += 1 + len(wrapper.blocks)
@@ -242,6 +247,10 @@ def unwrap(root: Node) -> int:
             root.blocks = wrapper.blocks
         root.children = wrapper.children
     return header
+
+
+def _numbered(node: Node) -> bool:
+    return node.opener is not None and (node.opener.kind == "numbered" or bool(_PARAGRAPH.match(node.opener.text)))
 
 
 def _nodes(node: Node):
