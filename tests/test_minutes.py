@@ -494,6 +494,18 @@ def test_a_contents_entry_with_few_dots_and_a_contents_of_one_entry_are_set_asid
     assert {item.title for item in meeting.items} == {meeting.items[0].title} and meeting.items[0].title.startswith("§ 93")
 
 
+def test_a_point_number_touching_its_title_still_numbers_the_point(tmp_path):
+    """An annual meeting's PDF sets every line in the same bold heading style, the first point
+    as "1.Mötets öppnande" and a sentence under it ("Förklarade ordföranden mötet för öppnat"):
+    without the first number, that sentence had become the section of every point after it."""
+    points = ["2. Val av mötesordförande jämte protokollförare", "3. Val av justeringsmän", "4. Fastställande av röstlängd",
+              "5. Fråga om mötet är stadgeenligt utlyst", "6. Föredragning av verksamhetsberättelse"]
+    text = "# Årsstämma 2018\n\n## 1.Mötets öppnande\n\n## Förklarade ordföranden mötet för öppnat\n\n" + "".join(
+        f"## {title}\n\nÅrsstämman behandlade punkten och fattade beslut enligt styrelsens förslag.\n\n" for title in points)
+    _, meeting = markdown_meeting(tmp_path, "2018-04-09_arsstamma.md", text)
+    assert [item.section for item in meeting.items if item.title in points] == [None] * len(points)
+
+
 def test_closing_signature_pages_are_not_content():
     body = [f"§ {n} Punkt {n}\nStyrelsen diskuterade punkt {n} och beslutade att gå vidare med förslaget." for n in (1, 2)]
     text = "Protokoll 2024-03-18\n\n" + "\n\n".join(body) + "\n\f" + "Undertecknat av följande personer\n\nLISA ANDERSSON\n" \

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from kb.minutes.decisions import SENTENCE_END, decision, deciding
 from kb.minutes.layout import Block, is_title
 from kb.minutes.model import Item
-from kb.minutes.marks import bare_title, run_in_title
+from kb.minutes.marks import UPPER, bare_title, run_in_title
 from kb.minutes.names import is_name, match_speaker, only_a_date
 
 MAX_CHARS = 1000
@@ -320,7 +320,10 @@ def _chunk(node: Node, path: list[str], out: list[Item], lead: list[Block], pref
     _chunk_children(node, path if only_a_date(title) else path + [title], out, lead, owner=node, prefix=prefix)
 
 
-_NUMBER = re.compile(r"^§?\s*(\d+(?:\.\d+)*)[.):]?(?=\s|$)")
+# A point's number; its stop may touch the title ("1.Mötets öppnande", as an annual meeting's PDF
+# sets its first point: without its number the sentence heading under it had become the section
+# of every point after it).
+_NUMBER = re.compile(rf"^§?\s*(\d+(?:\.\d+)*)(?:[.):]?(?=\s|$)|[.)](?=[{UPPER}]))")
 
 
 def _sub_points(node: Node) -> int:
