@@ -139,11 +139,12 @@ def rebuild_worker(index: Path, corpus: Path) -> None:
     """Build or rebuild the index with synthetic passage vectors, as `kb index --rebuild` does;
     print what it holds and how long it took."""
     import kb.knowledge_base
+    import kb.updating
     from kb.knowledge_base import KnowledgeBase
 
     embedder = SyntheticPassageEmbedder(anchors(1000, cache=WORK / "anchors-1000.npy"))
     # Every embedder the update asks for (a new index loads the default model before it starts).
-    kb.knowledge_base.load_embedder = lambda *args, **kwargs: embedder
+    kb.knowledge_base.load_embedder = kb.updating.load_embedder = lambda *args, **kwargs: embedder
     kb = KnowledgeBase(index, log=quiet)
     from threadpoolctl import threadpool_limits
 

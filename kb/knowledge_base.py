@@ -15,8 +15,8 @@ only updates do, and they say so when they lack it.
 An update embeds what is new (into the cache, committed as it goes), writes the next vector file
 beside the live one, then switches metadata and vector file in one SQLite commit, and only then
 removes the old file. A crash at any point leaves the old state searchable; the next update picks
-up the cached embeddings and finishes the work. The steps are `kb.pipeline`; this class holds the
-writer lock around them and turns faults into one line.
+up the cached embeddings and finishes the work. The steps are `kb.pipeline`; `kb.updating` (this
+class's writing methods) holds the writer lock around them and turns faults into one line.
 """
 
 from __future__ import annotations
@@ -28,23 +28,22 @@ from pathlib import Path
 from typing import Callable
 
 from kb.check import CheckReport, check_index
-from kb.corpus import CorpusFile, display_name, files_to_add
 from kb.embed import Embedder, load_embedder
 from kb import bilingual
 from kb.errors import IndexDamagedError, IndexMismatchError, KBError, NoIndexError
-from kb.index_folder import LOCK_FILE, STORE_FILE, faults_reported, prepare_folder, set_aside
+from kb.index_folder import STORE_FILE, faults_reported
 from kb.languages import LanguageShift
 from kb.minutes import DEFAULT_SEGMENTER, SEGMENTERS
 from kb.parties import list_parties
-from kb.pipeline import ITEMS_VERSION, Pipeline, UpdateSummary, Work  # noqa: F401 - ITEMS_VERSION: kb.knowledge_base's name too
+from kb.pipeline import ITEMS_VERSION, UpdateSummary  # noqa: F401 - kb.knowledge_base's names too
 from kb.readers import DEFAULT_LIMITS, Limits
 from kb.search import DEFAULT_MODE, Filters, Hit, chronological, items_around, meeting_items, party_filter, rank
 from kb.store import Store
+from kb.updating import Updating
 from kb.vectors import VectorIndex, vector_file
 
 
-
-class KnowledgeBase:
+class KnowledgeBase(Updating):
     """Minutes indexed for search. `update()` brings it in step with a corpus; `search()` asks it."""
 
     def __init__(self, index_dir: str | Path = "index", model: str | None = None, log: Callable[[str], None] | None = None,
@@ -240,101 +239,6 @@ class KnowledgeBase:
                 "languages": _languages(store.get_meta("languages")),
                 "meetings_list": store.meeting_list(),
             }
-
-    # -- updating -------------------------------------------------------------------------------
-
-    def update(self, corpus_dir: str | Path = "corpus", rebuild: bool = False, progress: bool = True, wait: bool = True,
-               follow_symlinks: bool = False, cluster: str | None = None) -> UpdateSummary:
-        """Bring the index in step with the corpus; only new or changed files are embedded.
-        Symbolic links to files outside the corpus are skipped unless `follow_symlinks`. With
-        `cluster` (a Dask scheduler's address), new and changed files are parsed and embedded on
-        its workers (`kb.cluster`); this process still writes the index, as without it."""
-        corpus = Path(corpus_dir)
-        if corpus.exists() and not corpus.is_dir():
-            raise KBError(f"{display_name(corpus)} is a file, not a folder of minutes; give the folder that holds it, "
-                          f"or index this one file with `kb add {display_name(corpus)}`")
-        if not corpus.is_dir():
-            raise NoIndexError(f"{display_name(corpus)}: no such corpus folder")
-        if cluster is None:
-            with self._writing(wait, rebuild):
-                return self._update(corpus, rebuild, progress, follow_symlinks)
-        from kb.cluster import ClusterWork  # the engine is imported only here
-
-        with ClusterWork(cluster, log=self.log) as work, self._writing(wait, rebuild):
-            return self._update(corpus, rebuild, progress, follow_symlinks, work)
-
-    def add(self, paths: list[str | Path], progress: bool = True, wait: bool = True) -> UpdateSummary:
-        """Index these files now (again, if they changed), as `update` would, without looking at
-        the rest of the corpus. A file outside the corpus folder leaves the index at the next
-        `update` of the corpus, as every file not in it does."""
-        listing = files_to_add(paths)
-        summary = UpdateSummary(skipped=listing.skipped)
-        with self._writing(wait, rebuild=False):
-            return self._update_files(listing.files, summary, progress)
-
-    def remove(self, sources: list[str | Path], wait: bool = True) -> UpdateSummary:
-        """Take these files out of the index, by the names it lists them under (`kb stats`),
-        without touching them. A file still in the corpus comes back at the next `update`, unless
-        the corpus's .kbignore names it."""
-        if not self.exists:
-            raise NoIndexError(f"no index in {self.index_dir}/ yet; nothing to remove")
-        with self._writing(wait, rebuild=False):
-            self._writable_store()
-            pipeline = self._pipeline(self.embedder)
-            return self._committed(pipeline, pipeline.remove([Path(source).as_posix() for source in sources]))
-
-    @contextmanager
-    def _writing(self, wait: bool, rebuild: bool):
-        """Everything an update needs before it starts: a model that can be found (checked before
-        anything is made, so a typo leaves nothing behind), an index folder kb can create files in,
-        and the writer lock; faults during the update become one line."""
-        if not self.exists or (rebuild and self._requested_model):
-            self._embedder = load_embedder(self._requested_model or (None if rebuild else self.model_name), log=self.log)
-            self._embedder.dim  # loads it: a model that cannot be loaded fails here too
-        self._prepare_folder()
-        from kb.locking import writer_lock
-
-        with writer_lock(self.index_dir / LOCK_FILE, wait=wait, log=self.log):
-            if rebuild:
-                self._prepare_rebuild()
-            with self._faults_reported():
-                yield
-
-    def _prepare_folder(self) -> None:
-        prepare_folder(self.index_dir, self.exists, (STORE_FILE, STORE_FILE + "-wal", STORE_FILE + "-shm"), self.log)
-
-    def _prepare_rebuild(self) -> None:
-        """--rebuild with a damaged store: set it aside so a fresh one can be built."""
-        if self.exists and not self._store_intact():
-            self.close()
-            set_aside(self.index_dir.glob(STORE_FILE + "*"))
-
-    def _pipeline(self, embedder: Embedder, work: Work | None = None) -> Pipeline:
-        return Pipeline(self.index_dir, self._writable_store(), embedder, self.segmenter, self.limits, self.log, work)
-
-    def _committed(self, pipeline: Pipeline, summary: UpdateSummary) -> UpdateSummary:
-        """Keep the vectors the pipeline committed, so the next search need not load them."""
-        if pipeline.generation is not None:
-            self._vectors, self._generation = pipeline.vectors, pipeline.generation
-            self._vectors.exact = self._cached_vectors
-        return summary
-
-    def _update(self, corpus: Path, rebuild: bool, progress: bool, follow_symlinks: bool = False,
-                work: Work | None = None) -> UpdateSummary:
-        self._writable_store()
-        pipeline = self._pipeline(self._embedder_for_update(rebuild), work)
-        return self._committed(pipeline, pipeline.update(corpus, rebuild, progress, follow_symlinks))
-
-    def _update_files(self, files: dict[str, CorpusFile], summary: UpdateSummary, progress: bool) -> UpdateSummary:
-        """Index these files, leaving the rest of the index as it is (`add`)."""
-        self._writable_store()
-        pipeline = self._pipeline(self._embedder_for_update(False))
-        return self._committed(pipeline, pipeline.update_files(files, summary, progress))
-
-    def _embedder_for_update(self, rebuild: bool) -> Embedder:
-        if rebuild and self._requested_model and getattr(self._embedder, "name", None) != self._requested_model:
-            self._embedder = load_embedder(self._requested_model, log=self.log)
-        return self.embedder
 
 
 @contextmanager
