@@ -8,6 +8,7 @@ import pytest
 
 from kb.minutes import find_dates, parse_minutes, parse_speaker
 from kb.minutes import metadata
+from kb.minutes.attendance import members_in_header
 from kb.minutes.metadata import choose_title, meeting_title, title_before_date
 from kb.minutes.names import name_and_role
 from kb.readers import Document, Line, read_document
@@ -289,6 +290,24 @@ def test_who_met_is_named_with_the_field_the_committee_has():
     assert metadata.body("Styrelsemöte för år 2018") == "Styrelse"
     assert metadata.body("Plats och tid för Kommunfullmäktigesalen, Storgatan 37 Klockan 17:05",
                          "KUNGSBACKA KOMMUN SAMMANTRÄDESPROTOKOLL Nämnden för Teknik Datum 2026-06-17") == "Nämnden för Teknik"
+
+
+def test_the_members_a_municipal_header_names_with_their_party_attended():
+    """A municipal protocol's PDF reads its columns of members into lines that break inside names
+    ("Monica Neptun (L), Ordförande Erik" / "Lindqvist (M), 1:e vice ordförande Per-Axel Landström
+    (S) Anders Eriksson" / "(C) deltar ej på § 7 p.g.a. jäv"): only the officials listed under
+    "Tjänstepersoner" had been its attendance, so `--attendee` never found a member."""
+    path = ROOT / "eval" / "corpora" / "kungsbacka-teknik-au" / "2025-03-03_protokoll.pdf"
+    attendees = parse_minutes(read_document(path)).attendees
+    assert {"Monica Neptun (L), Ordförande", "Erik Lindqvist (M), 1:e vice ordförande", "Per-Axel Landström (S)",
+            "Anders Eriksson (C)"} <= set(attendees), attendees
+    assert "Ulrika Granfors, förvaltningschef" in attendees
+    assert not [entry for entry in attendees if entry.startswith("Protokolljusterare")]
+    # Someone a member sat in for was not there; a title before a name is no part of it.
+    text = ("Beslutande Ledamöter Emanuel Forsell (M), Ordförande Helen Thylin (S) ersätter Elin Hysén (L), "
+            "Johan Tolinsson (S) Protokolljusterare Mia Sundvall (M)")
+    assert members_in_header(text, []) == ["Emanuel Forsell (M), Ordförande", "Helen Thylin (S)", "Johan Tolinsson (S)",
+                                           "Mia Sundvall (M)"]
 
 
 def test_attendance_in_a_table_a_person_a_row(tmp_path):

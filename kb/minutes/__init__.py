@@ -16,6 +16,7 @@ the page furniture, contents and attendance lines the meeting lists.
 from __future__ import annotations
 
 from kb.minutes import metadata
+from kb.minutes.attendance import members_in_header
 from kb.minutes.layout import lay_out
 from kb.minutes.model import Item, Meeting
 from kb.minutes.names import find_dates, parse_speaker, without_titles
@@ -28,7 +29,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 75
+PARSER_VERSION = 76
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -70,7 +71,7 @@ def parse_minutes(document: Document) -> Meeting:
         next_meeting=metadata.next_meeting(date, items),
         body=body,
         place=metadata.meeting_place(texts, front),
-        attendees=layout.attendees,
+        attendees=members_in_header(" ".join(block.text for block in header), layout.attendees),
         header_lines=(header[0].start, header[-1].end) if header else None,
         page_furniture_lines=sorted(layout.furniture),
         contents_lines=sorted(layout.contents),

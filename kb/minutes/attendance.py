@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from kb.minutes.marks import TERMINAL, without_bullet
-from kb.minutes.names import ROLE, attendees, is_name, is_name_list, name_and_role, party_list
+from kb.minutes.names import NAME, ROLE, attendees, is_name, is_name_list, is_personal_name, name_and_role, party_list
 from kb.readers import Line
 
 # Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
@@ -279,3 +279,43 @@ def _name_follows(lines: list[Line], index: int) -> bool:
     following = next((line.text.strip() for line in lines[index + 1:] if line.text.strip()), "")
     following = without_bullet(following)
     return bool(following) and is_name_list(following) and len(attendees(following)) == 1
+
+
+def members_in_header(header: str, listed: list[str]) -> list[str]:
+    """The people the meeting's header names with their party in brackets ("Monica Neptun (L),
+    Ordförande Erik Lindqvist (M), 1:e vice ordförande Per-Axel Landström (S)"), added to those
+    `attendance_lists` found: a municipal PDF's columns of members, read into lines that break
+    inside names ("Erik" / "Lindqvist (M)"), had given only the officials under "Tjänstepersoner".
+    A title before a name is no part of it, and a member someone sat in for ("ersätter Elin
+    Hysén (L)") was not there."""
+    text = " ".join(header.split())
+    known = {_person(entry) for entry in listed}
+    found: list[str] = []
+    for m in _MEMBER.finditer(text):
+        if _STANDS_IN.search(text[: m.start()]):
+            continue
+        words = m.group("name").split()
+        titled = [n for n, word in enumerate(words) if _titles(word)]
+        name = " ".join(words[titled[-1] + 1:] if titled else words)  # "Protokolljusterare Erik Lindqvist"
+        if not is_personal_name(name) or name in known:
+            continue
+        known.add(name)
+        found.append(f"{name} ({m.group('party')})" + (f", {m.group('role')}" if m.group("role") else ""))
+    return listed + found if len(found) >= 2 else listed
+
+
+def _person(entry: str) -> str:
+    return entry.split(",")[0].split("(")[0].strip()
+
+
+def _titles(word: str) -> bool:
+    """A word that names a role or a list, not a person: "Ordförande", "Protokolljusterare"."""
+    return re.fullmatch(ROLE, word) is not None or word.casefold() in _LABEL_WORDS \
+        or word.casefold().endswith(("justerare", "ordförande", "sekreterare", "ledamot", "ersättare"))
+
+
+_MEMBER = re.compile(
+    rf"(?P<name>(?:[{{0}}][\w-]*\s+)?{NAME})\s*\((?P<party>[A-ZÅÄÖ]{{1,3}})\)(?:,\s*(?P<role>(?:\d:e\s+)?(?:vice\s+)?{ROLE}))?"
+    .replace("{0}", "A-ZÅÄÖ"))
+_STANDS_IN = re.compile(r"(?:\bför|\bersätter)\s*$", re.I)
+_LABEL_WORDS = {"beslutande", "ledamöter", "ersättare", "tjänstgörande", "närvarande", "övriga", "sammanträde"}
