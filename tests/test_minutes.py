@@ -310,6 +310,18 @@ def test_the_members_a_municipal_header_names_with_their_party_attended():
                                            "Mia Sundvall (M)"]
 
 
+def test_a_date_written_without_hyphens_and_a_folder_named_by_its_date(tmp_path):
+    """A working group's notes, each "agenda.md" in a folder named by its date ("20201210"), titled
+    "Agenda & mötesanteckningar 20201210" or with no date at all: the meetings had had no date."""
+    assert find_dates("Agenda & mötesanteckningar 20201210") == [dt.date(2020, 12, 10)]
+    # Not a number that is no date (month 13), nor part of a longer number (an organisation number).
+    assert find_dates("Dnr 20241399, organisationsnummer 202012101234") == []
+    (tmp_path / "20210114").mkdir()
+    _, meeting = markdown_meeting(tmp_path / "20210114", "agenda.md",
+                                  "# Agenda & mötesanteckningar\n\n## Anteckningar\n\nMartin gick igenom anteckningarna från förra mötet.\n")
+    assert meeting.date == dt.date(2021, 1, 14)
+
+
 def test_attendance_in_a_table_a_person_a_row(tmp_path):
     """An association's minutes (Word from LaTeX, and the same as Markdown) list who attended in a
     table: "Närvarande" in the first cell of the first row, a person and a role a row below it. The

@@ -29,12 +29,13 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 76
+PARSER_VERSION = 77
 
 
 def parse_minutes(document: Document) -> Meeting:
     """The meeting a document records; the date falls back from the title to the front matter,
-    the header, the running page headers, and last the file name."""
+    the header, the running page headers, the file name, and last its folder's name
+    ("2024-01-16/protokoll.md", "20201210/agenda.md")."""
     layout = lay_out(document.lines, document.wrapped)
     blocks = layout.blocks
     ranks = rank_openers(blocks)
@@ -49,7 +50,7 @@ def parse_minutes(document: Document) -> Meeting:
     furniture_text = " ".join(line.text for line in document.lines if line.number in layout.furniture)
     date = metadata.meeting_date(
         title_text, metadata.front_matter(front, metadata.DATE_KEYS), header_text, furniture_text,
-        document.path.name.replace("_", " "),
+        document.path.name.replace("_", " "), document.path.parent.name.replace("_", " "),
     )
     # The running page header before the header's own lines: it names the body on every page
     # ("Kommunstyrelsens arbetsutskott"), where the header's attendance lines name others ("Nämnden

@@ -35,6 +35,8 @@ DATE_PATTERNS = [
     # 14 december 2020, 18 mars (year optional)
     (re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\.?(?:\s+(\d{{4}}))?\b", re.I), "dmy"),
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "iso"),
+    # 20201210, as file and folder names and some titles write it ("Agenda & mötesanteckningar 20201210")
+    (re.compile(r"(?<![\d-])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d-])"), "iso"),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})[ -](\d{4})\b"), "d/m y"),
     # 15.9.2022, as Finland's Swedish-speaking municipalities write dates
     (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), "d/m y"),

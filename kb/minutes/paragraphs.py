@@ -30,7 +30,7 @@ def parse_paragraphs(document: Document) -> Meeting:
              line_start=chunk[0].number, line_end=chunk[-1].number, page=chunk[0].page)
         for n, chunk in enumerate(c for c in chunks if c)
     ]
-    dates = find_dates(document.path.name.replace("_", " "))
+    dates = find_dates(document.path.name.replace("_", " ")) or find_dates(document.path.parent.name.replace("_", " "))
     return Meeting(title=document.path.stem, date=dates[0] if dates else None, items=items)
 
 
