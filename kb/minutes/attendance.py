@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-from kb.minutes.marks import TERMINAL, without_bullet
-from kb.minutes.names import NAME, ROLE, attendees, is_name, is_name_list, is_personal_name, name_and_role, party_list
+from kb.minutes.marks import TERMINAL, UPPER, without_bullet
+from kb.minutes.names import (NAME, ROLE, STANDS_IN, attendees, is_name, is_name_list, is_personal_name, name_and_role,
+                             party_list)
 from kb.readers import Line
 
 # Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
@@ -258,13 +259,10 @@ def _attendance(listed: list[tuple[str, str]]) -> list[str]:
     ("Kallade") count as present unless the minutes also list who was present and they are not
     on it: LiTHe kod's minutes list both, and a board member called but not present had been
     taken to have attended."""
-    def person(entry: str) -> str:  # "Ola Kereby" of "Ola Kereby (S), ordförande"
-        return entry.split(",")[0].split("(")[0].strip()
-
-    present = {person(name) for name, status in listed if status == "present"}
+    present = {_person(name) for name, status in listed if status == "present"}
     out: list[str] = []
     for name, status in listed:
-        if status == "called" and person(name) in present:
+        if status == "called" and _person(name) in present:
             continue
         if status == "absent" or status == "called" and present:
             name = f"{name} (frånvarande)"
@@ -292,7 +290,7 @@ def members_in_header(header: str, listed: list[str]) -> list[str]:
     known = {_person(entry) for entry in listed}
     found: list[str] = []
     for m in _MEMBER.finditer(text):
-        if _STANDS_IN.search(text[: m.start()]):
+        if STANDS_IN.search(text[: m.start()]):
             continue
         words = m.group("name").split()
         titled = [n for n, word in enumerate(words) if _titles(word)]
@@ -305,6 +303,7 @@ def members_in_header(header: str, listed: list[str]) -> list[str]:
 
 
 def _person(entry: str) -> str:
+    """"Ola Kereby" of "Ola Kereby (S), ordförande"."""
     return entry.split(",")[0].split("(")[0].strip()
 
 
@@ -314,8 +313,8 @@ def _titles(word: str) -> bool:
         or word.casefold().endswith(("justerare", "ordförande", "sekreterare", "ledamot", "ersättare"))
 
 
-_MEMBER = re.compile(
-    rf"(?P<name>(?:[{{0}}][\w-]*\s+)?{NAME})\s*\((?P<party>[A-ZÅÄÖ]{{1,3}})\)(?:,\s*(?P<role>(?:\d:e\s+)?(?:vice\s+)?{ROLE}))?"
-    .replace("{0}", "A-ZÅÄÖ"))
-_STANDS_IN = re.compile(r"(?:\bför|\bersätter)\s*$", re.I)
+# "Ordförande Erik Lindqvist (M), 1:e vice ordförande": a name (perhaps a title before it), its party,
+# and a role after a comma.
+_MEMBER = re.compile(rf"(?P<name>(?:[{UPPER}][\w-]*\s+)?{NAME})\s*\((?P<party>[{UPPER}]{{1,3}})\)"
+                     rf"(?:,\s*(?P<role>(?:\d:e\s+)?(?:vice\s+)?{ROLE}))?")
 _LABEL_WORDS = {"beslutande", "ledamöter", "ersättare", "tjänstgörande", "närvarande", "övriga", "sammanträde"}

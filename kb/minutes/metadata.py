@@ -204,8 +204,9 @@ def body(*texts: str) -> str | None:
         words = m.group(0).split()
         stem = _MEETING_SUFFIX.sub("", words[-1])
         words[-1] = stem if len(stem) >= 5 else words[-1]  # "Styrelsemöte" -> "Styrelse", not "Årsmöte" -> "Års"
-        # The organisation named right after ("Styrelsemöte Almi Mitt"): the capitalised words.
-        owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():]) if n == 0 and " för " not in m.group(0) else None  # in the title only
+        # The organisation named right after ("Styrelsemöte Almi Mitt"): the capitalised words; in
+        # the title only, and not after a field ("Nämnden för Service Datum").
+        owner = re.match(rf"(?:\s+[{UPPER}][\w-]*)+", text[m.end():]) if n == 0 and " för " not in m.group(0) else None
         found = " ".join(words) + (owner.group(0) if owner else "")
         return found[:1].upper() + found[1:]
     return None

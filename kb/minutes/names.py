@@ -176,7 +176,7 @@ def name_and_role(text: str) -> str | None:
 # "Anja Frid (V)": a name with its party's letters, as municipal minutes list their members.
 _PARTY_NAME = re.compile(rf"({NAME})\s*\([{UPPER}]{{1,5}}\)")
 # "... tjänstgör för Berith Svensson (V)": the member someone sits in for, who was not there.
-_STANDS_IN = re.compile(r"(?:\bför|\bersätter)\s*$", re.I)
+STANDS_IN = re.compile(r"(?:\bför|\bersätter)\s*$", re.I)
 
 
 def party_list(text: str) -> list[str]:
@@ -186,7 +186,7 @@ def party_list(text: str) -> list[str]:
     (a role, "tjänstgör för ...", the hours and paragraphs attended) staying with it; [] unless the
     line opens with such a name and holds at least three, with no sentence between them."""
     starts = [m.start() for m in _PARTY_NAME.finditer(text)
-              if is_personal_name(m.group(1)) and not _STANDS_IN.search(text[: m.start()])]
+              if is_personal_name(m.group(1)) and not STANDS_IN.search(text[: m.start()])]
     if len(starts) < 3 or starts[0] != 0:
         return []
     entries = [text[a:b].strip().rstrip(",").strip() for a, b in zip(starts, starts[1:] + [len(text)])]

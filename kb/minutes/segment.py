@@ -460,8 +460,8 @@ class _Children:
                                      or all(id(m) in self.carried for m in merged)):
             prefix = [b for m in merged for b in m.all_blocks()]  # too small alone, or a label's: it leads into this one
             merged.clear()
-        if merged and not small and owner is not None and len(self.out) > self.first_made and all(m.rank == SUB_PART for m in merged) \
-                and sum(m.size for m in merged) < MIN_CHARS:
+        if merged and not small and owner is not None and len(self.out) > self.first_made \
+                and all(m.rank == SUB_PART for m in merged) and sum(m.size for m in merged) < MIN_CHARS:
             # Too small alone, too large to lead into this part ("Jäv / Anders Eriksson (C) deltar
             # inte ..." between a point's decision and its long summary): the part before takes it.
             self._into_previous()
