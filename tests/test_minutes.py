@@ -537,6 +537,18 @@ def test_a_point_number_touching_its_title_still_numbers_the_point(tmp_path):
     assert [item.section for item in meeting.items if item.title in points] == [None] * len(points)
 
 
+def test_labelled_lines_of_when_and_where_set_as_headings_are_the_headers(tmp_path):
+    """An annual meeting's PDF sets every line in bold, the date and place too ("Datum: 9 april
+    2018", "Plats: OSS kansli, ..."): they had led into the first point's item."""
+    points = "".join(f"### {n}. {title}\n\nÅrsstämman behandlade punkten och fattade beslut enligt förslaget.\n\n" for n, title in
+                     enumerate(["Mötets öppnande", "Val av mötesordförande", "Val av justeringsmän", "Fastställande av röstlängd",
+                                "Fråga om mötet är stadgeenligt utlyst"], start=1))
+    _, meeting = markdown_meeting(tmp_path, "2018-04-09_arsstamma.md", "# Årsstämma 2018\n\n## Föreningen Öppen Programvara\n\n"
+                                  "### Datum: 9 april 2018\n\n### Plats: OSS kansli, Klara Norra kyrkogata 31\n\n" + points)
+    assert meeting.items[0].text.startswith("1. Mötets öppnande"), meeting.items[0].text
+    assert meeting.place == "OSS kansli, Klara Norra kyrkogata 31"
+
+
 def test_closing_signature_pages_are_not_content():
     body = [f"§ {n} Punkt {n}\nStyrelsen diskuterade punkt {n} och beslutade att gå vidare med förslaget." for n in (1, 2)]
     text = "Protokoll 2024-03-18\n\n" + "\n\n".join(body) + "\n\f" + "Undertecknat av följande personer\n\nLISA ANDERSSON\n" \

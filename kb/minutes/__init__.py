@@ -21,7 +21,7 @@ from kb.minutes.layout import lay_out
 from kb.minutes.model import Item, Meeting
 from kb.minutes.names import find_dates, parse_speaker, without_titles
 from kb.minutes.paragraphs import parse_paragraphs
-from kb.minutes.segment import build_tree, items_of, rank_openers, unwrap
+from kb.minutes.segment import build_tree, items_of, leading_labels, rank_openers, unwrap
 from kb.readers import Document
 
 __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "parse_speaker"]
@@ -29,7 +29,7 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 77
+PARSER_VERSION = 78
 
 
 def parse_minutes(document: Document) -> Meeting:
@@ -60,6 +60,7 @@ def parse_minutes(document: Document) -> Meeting:
     title = metadata.choose_title(named, metadata.front_matter(front, metadata.TITLE_KEYS), body, document.path.stem)
     root = build_tree(blocks[header_count:], ranks[header_count:])
     header_count += unwrap(root)
+    header_count += leading_labels(root, metadata.labelled_line)
     items = items_of(root)
     texts = [line.text for line in document.lines]
     whole = "\n".join(texts)

@@ -87,13 +87,18 @@ def split_header(blocks: list[Block], ranks: list[float | None], titled: bool = 
     end = max(points[0], title) if points else title
     # Without points (a round of contributions), the header is the title and the labelled lines
     # of when and where right under it ("Plats: Stadshuset, Östersund", "Tid: 13.00-15.00").
-    while not points and end < len(blocks) and _HEADER_LABEL.match(blocks[end].text) \
-            and ":" in blocks[end].text[:30] and len(blocks[end].text) <= _PLACE_CHARS:
+    while not points and end < len(blocks) and labelled_line(blocks[end].text):
         end += 1
     # The header is what the meeting is (place, time, who): the first sentence before the first
     # point ("Inledning: the county board will walk the beach on 30 July") is content, an item.
     prose = next((i for i in range(title, end) if _is_prose(blocks[i].text)), end)
     return title, prose
+
+
+def labelled_line(text: str) -> bool:
+    """A line of the header's when and where, labelled: "Plats: Stadshuset, Östersund", "Tid: 13.00",
+    "Datum: 9 april 2018"."""
+    return bool(_HEADER_LABEL.match(text)) and ":" in text[:30] and len(text) <= _PLACE_CHARS
 
 
 def _is_prose(text: str) -> bool:

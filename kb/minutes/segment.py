@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from kb.minutes.decisions import SENTENCE_END, decision, deciding
 from kb.minutes.layout import Block, is_title
@@ -247,6 +248,19 @@ def unwrap(root: Node) -> int:
             root.blocks = wrapper.blocks
         root.children = wrapper.children
     return header
+
+
+def leading_labels(root: Node, labelled: Callable[[str], bool]) -> int:
+    """Labelled lines of when and where at the top, each a title with nothing under it ("Datum: 9
+    april 2018" / "Plats: OSS kansli, ..."), as a PDF that sets every line in bold reads them:
+    the header's, not titles leading into the first point's item. Returns how many join the
+    header."""
+    count = 0
+    while not root.blocks and len(root.children) > 1 and root.children[0].title_only \
+            and not root.children[0].blocks and labelled(root.children[0].opener.text):
+        root.children.pop(0)
+        count += 1
+    return count
 
 
 def _numbered(node: Node) -> bool:
