@@ -157,6 +157,16 @@ def vocabulary_coverage(store: Store, query: str) -> float:
     return sum(term in known for term in terms) / len(terms)
 
 
+def names_known(store: Store, query: str) -> bool:
+    """Whether the question names something the minutes know: a capitalised word of three letters
+    or more, not its first, that occurs in them ("Kungsbacka", "Ingenjörshuset", "Alexandru
+    Golic", "NCPC"). A name is the same word in either language, so an English question that names
+    one has lexical evidence whatever its other words (kb.search, NAMED_COVERAGE)."""
+    words = _WORD.findall(query)[1:]
+    named = [term for word in words if len(word) >= 3 and word[0].isupper() for term in stems(word)]
+    return bool(named) and bool(store.known_terms(named))
+
+
 def matching_words(text: str, query: str) -> set[str]:
     """The words of `text` that the query matches lexically (same stem), for highlighting."""
     wanted = set(stems(query))
