@@ -18,14 +18,16 @@ of every set is the defaults. hit@1 and MRR@10 per set, in the default mode (hyb
         [--format-pdf index-fv-pdf] [--format-txt index-fv-txt]
 
 The year rule's figures in kb/search.py come from `--sweep YEAR_BONUS=0,0.02 --sweep
-NEXT_YEAR_SHARE=0`; the questions that name a year are also counted on their own ("years").
+NEXT_YEAR_SHARE=0`; the questions that name a year are also counted on their own ("years"). The
+rule for names' from `--sweep NAMED_COVERAGE=0,0.3,0.75,1`.
 """
 
 from __future__ import annotations
 
 from common import index_arguments, parser, question_sets, report
 
-RULES = ("YEAR_BONUS", "NEXT_YEAR_SHARE", "ATTRIBUTION_BONUS", "DETAIL_SHARE", "POINT_SHARE", "LEXICAL_WEIGHT", "CANDIDATES")
+RULES = ("YEAR_BONUS", "NEXT_YEAR_SHARE", "ATTRIBUTION_BONUS", "DETAIL_SHARE", "POINT_SHARE", "LEXICAL_WEIGHT", "NAMED_COVERAGE",
+         "CANDIDATES")
 COUNTS = ("CANDIDATES",)  # whole numbers
 
 

@@ -39,7 +39,8 @@ LEXICAL_WEIGHT = 0.05
 # one naming the town and a Swedish one naming the venue over English minutes); LUDD's three
 # variants +0.002 MRR@10 each; the first minutes and each held-out source alone unchanged; all ten
 # held-out sources together 0.605 / 0.690 -> 0.605 / 0.689. At 0.3 the dev corpus 0.747 / 0.826,
-# at 0.75 and 1.0 0.753 / 0.827 (the naive chunker, each held-out source alone, 0.664 -> 0.655).
+# at 0.75 and 1.0 0.753 / 0.827 (the naive chunker, each held-out source alone, 0.664 -> 0.655;
+# at 1.0 LUDD's PDF variant 0.880 -> 0.840 hit@1). benchmarks/query_rules.py sweeps it.
 NAMED_COVERAGE = 0.5
 # How an item's dense score is drawn toward its best detail window, and then toward the best part
 # of its point (README, "Which part of a long point answers"). Measured together on the dev
