@@ -145,26 +145,27 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def vocabulary_coverage(store: Store, query: str) -> float:
-    """Share of the query's words that occur in the indexed minutes at all."""
+def vocabulary_coverage(store: Store, query: str, named: float = 0.0) -> float:
+    """Share of the query's words that occur in the indexed minutes at all; at least `named` when
+    the question names something they know (`named_terms`). One lookup of the index's words."""
     terms = stems(query)
     distinct = query_terms(query)
     if len(distinct) < len(set(terms)):
         terms = [term for term in terms if term in set(distinct)]
-    if not terms:
+    names = named_terms(query) if named else []
+    if not terms and not names:
         return 0.0
-    known = store.known_terms(distinct)
-    return sum(term in known for term in terms) / len(terms)
+    known = store.known_terms(list(dict.fromkeys(distinct + names)))
+    share = sum(term in known for term in terms) / len(terms) if terms else 0.0
+    return max(share, named) if known.intersection(names) else share
 
 
-def names_known(store: Store, query: str) -> bool:
-    """Whether the question names something the minutes know: a capitalised word of three letters
-    or more, not its first, that occurs in them ("Kungsbacka", "Ingenjörshuset", "Alexandru
-    Golic", "NCPC"). A name is the same word in either language, so an English question that names
-    one has lexical evidence whatever its other words (kb.search, NAMED_COVERAGE)."""
-    words = _WORD.findall(query)[1:]
-    named = [term for word in words if len(word) >= 3 and word[0].isupper() for term in stems(word)]
-    return bool(named) and bool(store.known_terms(named))
+def named_terms(query: str) -> list[str]:
+    """The terms of the names a question gives: its capitalised words of three letters or more,
+    not its first ("Kungsbacka", "Ingenjörshuset", "Alexandru Golic", "NCPC"). A name is the same
+    word in either language, so an English question naming something the minutes know has
+    lexical evidence whatever its other words (kb.search, NAMED_COVERAGE)."""
+    return [term for word in _WORD.findall(query)[1:] if len(word) >= 3 and word[0].isupper() for term in stems(word)]
 
 
 def matching_words(text: str, query: str) -> set[str]:

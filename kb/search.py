@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from kb.languages import LanguageShift
-from kb.lexical import lexical_search, names_known, vocabulary_coverage
+from kb.lexical import lexical_search, vocabulary_coverage
 from kb.parties import aliased, fields_with, matching, party_fields, singles
 from kb.store import EVERY_ITEM, NO_ITEM, Scope, Store
 from kb.vectors import VectorIndex
@@ -194,10 +194,7 @@ def _ranked(store, vectors, query_vector, query, k, mode, scope) -> list[tuple[i
         return dense
     if mode == "lexical":
         return lexical
-    coverage = vocabulary_coverage(store, query)
-    if coverage < NAMED_COVERAGE and names_known(store, query):
-        coverage = NAMED_COVERAGE
-    return _fuse(dense, lexical, lexical_weight=LEXICAL_WEIGHT * coverage)
+    return _fuse(dense, lexical, lexical_weight=LEXICAL_WEIGHT * vocabulary_coverage(store, query, named=NAMED_COVERAGE))
 
 
 def _within(scope: Scope | None, narrower: Scope) -> Scope:

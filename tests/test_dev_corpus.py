@@ -183,9 +183,9 @@ def test_a_name_the_minutes_know_lets_the_questions_words_count(dev_kb, monkeypa
     "Ingenjörshuset"), 71 came first with NAMED_COVERAGE and 69 without it, when written (fp32)."""
     import kb.search
     from kb.evaluate import is_expected
-    from kb.lexical import names_known
+    from kb.lexical import named_terms
 
-    questions = [query for query in load_queries(CORPORA) if names_known(dev_kb.store, query["query"])]
+    questions = [query for query in load_queries(CORPORA) if dev_kb.store.known_terms(named_terms(query["query"]))]
 
     def first() -> int:
         return sum(is_expected(query, dev_kb.search(query["query"], k=1, mode=DEFAULT_MODE)[0]) for query in questions)

@@ -299,6 +299,7 @@ def members_in_header(header: str, listed: list[str]) -> list[str]:
             continue
         known.add(name)
         found.append(f"{name} ({m.group('party')})" + (f", {m.group('role')}" if m.group("role") else ""))
+    # One such name alone is a guest or a signatory ("Justeras: Karin Berg (S)"), not a list of members.
     return listed + found if len(found) >= 2 else listed
 
 
