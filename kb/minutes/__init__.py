@@ -4,8 +4,8 @@
   lists the headings after it, attendance lists);
 - `layout`: the other lines to blocks (wrapped lines joined; bullets, numbered points and
   headings told apart), with `marks` for what a line's bullet or number says;
-- `segment`: blocks to items, from the structure (headings, numbering, contributions), bounded
-  in size;
+- `tree`: blocks to a tree of parts, from the structure (headings, numbering, contributions);
+- `segment`: the tree to items, bounded in size;
 - `metadata`: the meeting's title, date, body, header and next meeting;
 - `names`: personal names, roles, speakers and dates as Swedish minutes write them.
 
@@ -21,7 +21,8 @@ from kb.minutes.layout import lay_out
 from kb.minutes.model import Item, Meeting
 from kb.minutes.names import find_dates, parse_speaker, without_titles
 from kb.minutes.paragraphs import parse_paragraphs
-from kb.minutes.segment import build_tree, items_of, leading_labels, rank_openers, unwrap
+from kb.minutes.segment import items_of
+from kb.minutes.tree import build_tree, leading_labels, rank_openers, unwrap
 from kb.readers import Document
 
 __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "parse_speaker"]

@@ -9,7 +9,7 @@ import re
 from kb.minutes.layout import Block
 from kb.minutes.model import Item
 from kb.minutes.names import LOWER, UPPER, date_spans, find_dates, only_a_date, without_dates
-from kb.minutes.segment import CONTRIBUTION
+from kb.minutes.tree import CONTRIBUTION
 
 _NEXT_MEETING = re.compile(r"nästa\s+\w*(?:möte|träff|sammanträde|dialog)", re.I)
 # What a meeting's title names when it names who met: "Kommunstyrelsens arbetsutskott",
