@@ -1335,3 +1335,27 @@ def test_a_list_of_posts_under_an_election_keeps_its_heading_as_the_section(tmp_
     assert posts and all("Val av funktionärer" in (item.title, item.section) for item in posts), \
         [(i.title, i.section) for i in meeting.items]
     assert_nothing_lost(document, meeting)
+
+
+def test_a_table_of_people_under_a_row_of_column_titles_is_attendance():
+    """A student section's PDF sets its officials role first under "Funktion Namn E-mail/CID", and
+    its list of members present under "cid Namn Smeknamn", an id on one line and the name and a
+    nickname on the next. Neither has an attendance label: both had been items of names (one of
+    955 characters) that answer no question."""
+    meeting = parse_minutes(text_document(
+        "Protokoll sektionsmöte LP1\n2018-09-06\nKl: 12:00\nPlats: HB2\n"
+        "Funktion Namn E-mail/CID\n"
+        "Mötesordförande Andreas “Equeroot” Ekeroot ekeroot\nVice mötesordförande Hugo Simonsson hugosi\n"
+        "Ordförande Delta Henrik “Brev” Andersson heanders\n\nJusterare och rösträknare Amanda Paulsson amapau\n\n"
+        "Övriga närvarande, se bilaga 1\n\n"
+        "1 Mötets öppnande\n\nAndreas Ekeroot förklarar mötet öppnat klockan 12:09.\n\n"
+        "2 Motioner\n\nMötet beslutar att bifalla motionen om penslar till nollbrickstillverkningen.\n\n"
+        "Närvarolista\n\ncid Namn Smeknamn\n1 ekeroot\nAndreas Ekeroot Equeroot\n2 hugosi\nHugo Simonsson\n"
+        "3 lucasba\nLucas Bäckvall Lurre\n13 veldhuis Benjamin Velduis Benji\n",
+        "2018-09-06_sektionsmote.pdf"))
+    assert meeting.attendees == [
+        "Andreas Ekeroot, Mötesordförande", "Hugo Simonsson, Vice mötesordförande", "Henrik Andersson, Ordförande Delta",
+        "Amanda Paulsson, Justerare och rösträknare", "Andreas Ekeroot", "Hugo Simonsson", "Lucas Bäckvall",
+        "Benjamin Velduis"]
+    assert [item.title for item in meeting.items] == ["1 Mötets öppnande", "2 Motioner"]
+    assert not any("Simonsson" in item.text or "veldhuis" in item.text for item in meeting.items)

@@ -4,8 +4,9 @@ A label ("Närvarande", "Beslutande", "Ledamöter", "Present board members", "2 
 opens a list, with names after it on its line or under it. What follows is read a line at a time
 by `_ListReader`, each way minutes set their people out a method of its own: one name a line,
 names run together, a role under its person (Word's tables read a cell a line), a role wrapped in
-its cell (PDF tables), two lists side by side in columns of spaces, and tables whose rows under
-the label row are people. The list ends at the first line that is none of these.
+its cell (PDF tables), two lists side by side in columns of spaces, tables whose rows under
+the label row are people, and tables under a row of column titles ("Funktion Namn E-mail", "cid
+Namn Smeknamn"). The list ends at the first line that is none of these.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 from kb.minutes.marks import TERMINAL, UPPER, without_bullet
-from kb.minutes.names import (NAME, ROLE, STANDS_IN, attendees, is_name, is_name_list, is_personal_name, name_and_role,
+from kb.minutes.names import (LOWER, NAME, ROLE, STANDS_IN, attendees, is_name, is_name_list, is_personal_name, name_and_role,
                              party_list)
 from kb.readers import Line
 
@@ -57,6 +58,7 @@ class _ListReader:
         self.table_label: int | None = None  # where a table's attendance label ends, in a table of people a row
         self.named_at = -2  # the last line that named someone
         self.in_column: dict[int, int] = {}  # where in `listed` the last person of each column of a two-column list is
+        self.roster: list[str] = []  # the column titles of a table of people, each row a person
 
     def read(self, index: int) -> None:
         line = self.lines[index]
@@ -72,15 +74,15 @@ class _ListReader:
         joined = self.in_list and text.endswith("-") and following[:1].islower()
         if joined:  # a role hyphenated at the line's end ("Ledamot tillika juster-" / "ingsperson")
             text = text[:-1] + following
-        if self._label(index, line, text, cells):
+        if self._label(index, line, text, cells) or self._column_titles(line, text) or self._roster_row(index, line, text):
             return
         if not text:
             if self._gap(index):
                 return
-            self.in_list = False
+            self.in_list, self.roster = False, []
         elif not (self._wrapped(line, text) or self._role(index, line, text) or self._columns(index, line, text)
                   or self._names(index, line, text, joined) or self._goes_on(index, line, text)):
-            self.in_list = False
+            self.in_list, self.roster = False, []
         self.wrapped_from = None
 
     def _table_row(self, index: int, line: Line) -> bool:
@@ -114,9 +116,43 @@ class _ListReader:
         self.listed += [(name, self.status) for name in _entries(names)]
         self.named_at = index if names else self.named_at
         self.in_column.clear()
+        self.roster = []
         self.in_list, self.awaiting_names = True, not names
         self.one_a_line = self.awaiting_names
         self.wrapped_from = (names, len(_entries(names))) if names and not names.endswith(TERMINAL) else None
+        return True
+
+    def _column_titles(self, line: Line, text: str) -> bool:
+        """A row of column titles, one of them the name's ("Funktion Namn E-mail/CID", "cid Namn
+        Smeknamn", "Namn | Roll"): a table of people opens, a row each (a student section's
+        officials, role first, and its list of members present had been items of names, one of
+        955 characters)."""
+        titles = [t for t in re.split(r"[\s/|,]+", text.casefold()) if t]
+        if not 2 <= len(titles) <= 6 or not set(titles) & _NAME_COLUMNS or not set(titles) <= _COLUMN_TITLES:
+            return False
+        self.numbers.add(line.number)
+        self.status = self.status if self.in_list and self.awaiting_names else "present"
+        self.in_list = self.awaiting_names = True
+        self.roster, self.one_a_line = titles, False
+        return True
+
+    def _roster_row(self, index: int, line: Line, text: str) -> bool:
+        """A row of a table of people under its column titles: a name among other cells (a role
+        before it, an e-mail or user id after it, a nickname in quotes), or a row of ids alone ("1
+        ekeroot", the name's cell read as the next line). A blank line between rows goes by."""
+        if not self.roster:
+            return False
+        if not text:
+            following = next((l.text.strip() for l in self.lines[index + 1:] if l.text.strip()), "")
+            return bool(following) and (_roster_name(following, self.roster) is not None or _ids(following))
+        name = _roster_name(text, self.roster)
+        if name is None and not _ids(text):
+            return False
+        self.numbers.add(line.number)
+        if name:
+            self.listed.append((name, self.status))
+            self.named_at = index
+        self.awaiting_names = False
         return True
 
     def _wrapped(self, line: Line, text: str) -> bool:
@@ -195,6 +231,18 @@ class _ListReader:
 
 
 _COLUMNS = re.compile(r"\s{2,}")
+# Column titles of a table of people; one of them must be the name's.
+_NAME_COLUMNS = {"namn", "name", "namn:", "name:"}
+_COLUMN_TITLES = _NAME_COLUMNS | {
+    "funktion", "roll", "role", "befattning", "titel", "title", "post", "uppdrag", "e-mail", "email", "e-post",
+    "mail", "epost", "cid", "id", "smeknamn", "nickname", "parti", "party", "organisation", "organization",
+    "förening", "närvaro", "närvarande", "present", "telefon", "phone", "nr", "#", "kommentar", "anmärkning",
+    "position", "ledamot", "ersättare", "tid", "§§", "signatur", "signature",
+}
+_ROLE_COLUMNS = {"funktion", "roll", "role", "befattning", "titel", "title", "post", "uppdrag", "position"}
+_NICKNAME_COLUMNS = {"smeknamn", "nickname"}
+_QUOTED = re.compile(r"[\"“”„«»][^\"“”„«»]{1,30}[\"“”„«»]|[’'‘][^’'‘]{1,30}[’'‘]")
+_NAME_RUN = re.compile(rf"(?<!\w)[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?(?:\s+[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?)+")
 _PARTY_CELL = re.compile(r"\(?[A-ZÅÄÖ]{1,3}\)?")  # a party's letters in a cell of their own: "S", "(KD)"
 
 
@@ -301,6 +349,42 @@ def members_in_header(header: str, listed: list[str]) -> list[str]:
         found.append(f"{name} ({m.group('party')})" + (f", {m.group('role')}" if m.group("role") else ""))
     # One such name alone is a guest or a signatory ("Justeras: Karin Berg (S)"), not a list of members.
     return listed + found if len(found) >= 2 else listed
+
+
+def _roster_name(row: str, columns: list[str]) -> str | None:
+    """The person a row of a table of people names: the run of capitalised words, without a
+    nickname in quotes and the role words before it, which follow it after a comma
+    ("Mötesordförande Andreas “Equeroot” Ekeroot ekeroot" -> "Andreas Ekeroot, Mötesordförande"); where the titles set a column before the name's (a role:
+    "Ordförande Delta Henrik Andersson") or after it (a nickname: "Lucas Bäckvall Lurre"), a run
+    longer than a name's two words loses its first or last word. None for a row that is a
+    sentence or names no one."""
+    row = " ".join(_QUOTED.sub(" ", row).split())
+    if not row or len(row.split()) > 10 or row.endswith(TERMINAL) or ":" in row:
+        return None
+    at = next(n for n, title in enumerate(columns) if title in _NAME_COLUMNS)
+    role_before = bool(set(columns[:at]) & _ROLE_COLUMNS)
+    nickname_after = bool(set(columns[at + 1:]) & _NICKNAME_COLUMNS)
+    for run in _NAME_RUN.findall(row):
+        words = run.split()
+        titled = [n for n, word in enumerate(words) if _titles(word)]
+        words = words[titled[-1] + 1:] if titled else words
+        if role_before and len(words) > 2:
+            words = words[-2:]
+        elif nickname_after and len(words) > 2:
+            words = words[:-1]
+        name = " ".join(words)
+        if 2 <= len(words) <= 4 and is_personal_name(name):
+            role = " ".join(row[: row.index(name)].split())
+            # as every attendance list reads: the name, a comma, the role ("Andreas Ekeroot, Mötesordförande")
+            return f"{name}, {role}" if role and not _ids(role) else name
+    return None
+
+
+def _ids(row: str) -> bool:
+    """A row of ids and numbers alone ("1 ekeroot"): a row whose name is on the next line."""
+    cells = row.split()
+    return 1 <= len(cells) <= 3 and all(cell.isdigit() or cell.islower() and "." not in cell for cell in cells) \
+        and any(cell.isdigit() for cell in cells)
 
 
 def _person(entry: str) -> str:
