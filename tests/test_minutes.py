@@ -1359,3 +1359,29 @@ def test_a_table_of_people_under_a_row_of_column_titles_is_attendance():
         "Benjamin Velduis"]
     assert [item.title for item in meeting.items] == ["1 Mötets öppnande", "2 Motioner"]
     assert not any("Simonsson" in item.text or "veldhuis" in item.text for item in meeting.items)
+
+
+def test_titles_with_nothing_under_them_never_make_an_item_over_the_bound():
+    """A city's 47-page PDF read every line of its protocol as a heading (its pay tables, attached
+    after it, set smaller, held most of the characters), so each § point's lines were titles with
+    nothing under them; gathered as they came, they had given items of up to 4,356 characters."""
+    from kb.minutes.segment import MAX_CHARS
+
+    said = ["Tidigare behandling:", "Beredning: personalchef Kristina Wikblad",
+            "Vid uppvaktning av anställda för 20, 30 och 40 års tjänstgöring har sex silverskedar tilldelats.",
+            "Stadsdirektörens förslag:", "Personalsektionen fastställer eurobelopp för uppvaktning av anställda.",
+            "Personalsektionens beslut:", "Personalsektionen beslöt att ge förvaltningen i uppgift att bestämma nivåerna.",
+            "_____"]
+    texts = ["Protokoll 2/2023 Personalsektionen 28.3.2023"]
+    for n in range(13, 17):
+        texts.append(f"{n} § Ärende nummer {n}")
+        for round_ in range(3):
+            texts += [f"Personalsektionen {round_ + 1}.{n - 10}.2023, {n} §"] + said
+    lines = [Line(i, text, 1 + i // 40, "heading", 15) for i, text in enumerate(texts, 1)]
+    meeting = parse_minutes(Document(Path("2023-03-28_protokoll.pdf"), lines))
+    assert meeting.items and max(len(item.text) for item in meeting.items) <= MAX_CHARS
+    covered = set(range(meeting.header_lines[0], meeting.header_lines[1] + 1)) if meeting.header_lines else set()
+    covered |= {*meeting.page_furniture_lines, *meeting.contents_lines, *meeting.attendance_lines}
+    for item in meeting.items:
+        covered |= set(range(item.line_start, item.line_end + 1))
+    assert covered >= set(range(1, len(texts) + 1))

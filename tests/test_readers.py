@@ -638,3 +638,33 @@ def test_markdown_nikola_metadata_in_a_comment(tmp_path):
     bare = tmp_path / "bare.md"
     bare.write_text(".. title: Höstmöte\n.. date: 2011-12-20\n\nText om mötet.\n", encoding="utf-8")
     assert read_document(bare).metadata == {"title": "Höstmöte", "posted": "2011-12-20"}
+
+
+def test_pdf_paragraphs_at_a_size_larger_than_the_most_common_are_body_text(tmp_path):
+    """A city's protocol set its paragraphs at 12 points and the pay tables attached after it at
+    10, which held most of the characters: every line of the protocol had read as a heading. A size
+    that sets many long lines is running text; the 15-point point titles stay headings."""
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(FONTS / "DejaVuSans.ttf"))
+    pdf.set_auto_page_break(False)
+    said = ("Personalsektionen fastställer eurobelopp för uppvaktning av anställda efter tjugo, trettio "
+            "och fyrtio års tjänstgöring och ger förvaltningen mandat att välja en lämplig gåva.")
+    for point in range(1, 5):
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=15)
+        pdf.cell(0, 8, f"{point} § Uppvaktningar och gåvor", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=12)
+        for _ in range(3):
+            pdf.multi_cell(170, 6, said, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    for _ in range(3):
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=10)
+        for row_number in range(40):
+            pdf.cell(0, 5, f"Lönegrupp 01TOI{row_number:03d}   grundlön 2 300,00 euro   tillägg 120,00 euro   summa 2 420,00",
+                     new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "protokoll.pdf"))
+    lines = read_document(tmp_path / "protokoll.pdf").lines
+    headings = [line.text for line in lines if line.style == "heading"]
+    assert headings == [f"{point} § Uppvaktningar och gåvor" for point in range(1, 5)]
+    assert any(line.text.startswith("Personalsektionen fastställer") and line.style is None for line in lines)

@@ -131,7 +131,9 @@ class _Children:
         self._finish()
 
     def flush(self) -> None:
-        """The small parts gathered so far, one item."""
+        """The small parts gathered so far, one item; with the titles they open, more than one if
+        they hold more than MAX_CHARS in all. A city's protocol whose every line read as a title
+        with nothing under it had given items of up to 4,356 characters."""
         if not self.merged:
             return
         merged, owner = self.merged, self.owner
@@ -140,8 +142,9 @@ class _Children:
         sub_parts = owner is not None and merged[0].rank == SUB_PART
         first = next((m for m in merged if id(m) not in self.carried), merged[0])  # not a closed section's title
         title = owner.title if sub_parts else first.title
-        self.out.append(_item(blocks, title, self.path[:-1] if sub_parts else self.path + self.section,
-                              owner or merged[0], self.lead))
+        for n, part in enumerate(_parts(blocks)):
+            self.out.append(_item(part, title, self.path[:-1] if sub_parts else self.path + self.section,
+                                  owner or merged[0], self.lead if n == 0 else []))
         merged.clear()
         self.lead = []
 
@@ -261,8 +264,12 @@ class _Children:
             self._into_previous()
         self.flush()
         lead = self.lead
-        if lead and out:  # titles with nothing after them: the last item takes their lines
-            out[-1].lines += [block.text for block in lead if block.start > out[-1].line_end]
+        tail = [block for block in lead if out and block.start > out[-1].line_end]
+        if tail and len(out[-1].text) + sum(len(block.text) + 1 for block in tail) > MAX_CHARS:
+            for part in _parts(tail):  # too many to go into the last item: items of their own
+                out.append(_item(part, part[0].text, self.path + self.section, None, []))
+        elif lead and out:  # titles with nothing after them: the last item takes their lines
+            out[-1].lines += [block.text for block in tail]
             out[-1].line_end = max(out[-1].line_end, lead[-1].end)
 
 

@@ -52,6 +52,10 @@ _CLAUSE_END = (".", ",", ";", ":")
 PARAGRAPH_GAP = 1.4
 # Larger than the body text by at least this much (points) is a heading size.
 HEADING_SIZE_STEP = 1.0
+# A size with this many lines, this share of them this long, sets running text (`_body_sizes`).
+BODY_SIZE_LINES = 20
+BODY_LONG_SHARE = 0.3
+BODY_LONG_CHARS = 60
 # An OCR text layer (a scan made searchable: Tesseract and the tools built on it write its words
 # in an invisible "GlyphLessFont") gives each word the size of its box on the scan, which wanders
 # a point or two from line to line: there only a size half again the body's is a heading. A
@@ -429,8 +433,9 @@ def _headings(lines: list[_PdfLine], body_size: float, step: float = HEADING_SIZ
     sized: dict[int, float] = {}
     bold: list[int] = []
     right, left = _text_edges(lines, body_size)
+    body = _body_sizes(lines)
     for i, line in enumerate(lines):
-        large = Counter({s: n for s, n in line.sizes.items() if s >= body_size + step})
+        large = Counter({s: n for s, n in line.sizes.items() if s >= body_size + step and s not in body})
         if 2 * sum(large.values()) > sum(line.sizes.values()) and not (line.ocr and _scrawl(line.text)):
             sized[i] = large.most_common(1)[0][0]
         elif _bold_heading(line, body_size) and not _in_bold_paragraph(lines, i, body_size, right - 0.15 * (right - left)):
@@ -439,6 +444,19 @@ def _headings(lines: list[_PdfLine], body_size: float, step: float = HEADING_SIZ
     styles = {id(lines[i]): ("heading", ranks[size]) for i, size in sized.items()}
     styles.update({id(lines[i]): ("heading", len(ranks)) for i in bold})
     return styles
+
+
+def _body_sizes(lines: list[_PdfLine]) -> set[float]:
+    """Sizes that set running text, whatever the size with most characters: at least
+    BODY_SIZE_LINES lines, a share BODY_LONG_SHARE of them BODY_LONG_CHARS long or more. Headings
+    are short. A city's 47-page protocol set its paragraphs at 12 points and its pay tables,
+    attached after them, at 11: every line of the protocol had been a heading, and its points
+    had run together into items of up to 4,356 characters."""
+    counts: dict[float, list[int]] = {}
+    for line in lines:
+        counts.setdefault(line.size, []).append(len(line.text))
+    return {size for size, lengths in counts.items()
+            if len(lengths) >= BODY_SIZE_LINES and sum(n >= BODY_LONG_CHARS for n in lengths) >= BODY_LONG_SHARE * len(lengths)}
 
 
 def _scrawl(text: str) -> bool:
