@@ -1385,3 +1385,29 @@ def test_titles_with_nothing_under_them_never_make_an_item_over_the_bound():
     for item in meeting.items:
         covered |= set(range(item.line_start, item.line_end + 1))
     assert covered >= set(range(1, len(texts) + 1))
+
+
+def test_attendance_as_a_form_sets_it_a_box_ticked_for_those_present():
+    """A city's template lists its members in two columns, a box before each, ticked for those
+    present, under a column label in lower case; the list had ended at that label."""
+    meeting = parse_minutes(text_document(
+        "Protokoll 1/2023 Ungdomsfullmäktige 30.1.2023\n\n"
+        "Beslutande\nordinarie\n[X] Haverinen Emilia, ordförande, distans [X] Sjöström William\n"
+        "[X] Harald Amanda, distans [ ] Storskrubb Julia\n[ ] Liljeqvist Ella\n\n"
+        "1 § Dagens gäst\n\nVälfärdschefen berättar om sitt jobb och presenterar sig för fullmäktige.\n\n"
+        "2 § Nästa möte\n\nFullmäktige fastställer datum för sina sammanträden under våren 2023.\n",
+        "2023-01-30_ungdomsfullmaktige.pdf"))
+    assert meeting.attendees == [
+        "Haverinen Emilia, ordförande, distans", "Sjöström William", "Harald Amanda, distans",
+        "Storskrubb Julia (frånvarande)", "Liljeqvist Ella (frånvarande)"]
+    assert [item.title for item in meeting.items] == ["1 § Dagens gäst", "2 § Nästa möte"]
+    assert not any("Storskrubb" in item.text or "ordinarie" in item.text for item in meeting.items)
+
+
+def test_a_task_list_with_boxes_is_no_attendance():
+    meeting = parse_minutes(text_document(
+        "Styrelsemöte 2024-03-18\n\n## Att göra\n\n- [ ] Skicka fakturan till kassören före fredag\n"
+        "- [x] Boka lokalen för årsmötet i maj\n\n## Ekonomi\n\nKassan är god och budgeten följs enligt plan.\n",
+        "2024-03-18_styrelsemote.md"))
+    assert meeting.attendees == []
+    assert any("Skicka fakturan" in item.text for item in meeting.items)

@@ -80,7 +80,8 @@ class _ListReader:
             if self._gap(index):
                 return
             self.in_list, self.roster = False, []
-        elif not (self._wrapped(line, text) or self._role(index, line, text) or self._columns(index, line, text)
+        elif not (self._checkboxes(index, line, text) or self._sub_label(line, text)
+                  or self._wrapped(line, text) or self._role(index, line, text) or self._columns(index, line, text)
                   or self._names(index, line, text, joined) or self._goes_on(index, line, text)):
             self.in_list, self.roster = False, []
         self.wrapped_from = None
@@ -153,6 +154,33 @@ class _ListReader:
             self.listed.append((name, self.status))
             self.named_at = index
         self.awaiting_names = False
+        return True
+
+    def _checkboxes(self, index: int, line: Line, text: str) -> bool:
+        """A list as a form sets it, a box before each person, ticked for those present ("[X]
+        Haverinen Emilia, ordförande, distans [ ] Storskrubb Julia", two columns on a line; "☒" and
+        "☐" in Word): a city's lists of members had ended at their first line."""
+        if not self.in_list or not _CHECKBOX.match(text):
+            return False
+        found = [(box, _entries(who.strip())) for box, who in _CHECKBOX.findall(text)]
+        if not all(entries for _, entries in found):
+            return False
+        self.numbers.add(line.number)
+        for box, entries in found:
+            status = "present" if box.strip("[] ") or box in "☑☒" else "absent"
+            self.listed += [(name, status) for name in entries]
+        self.named_at = index
+        self.awaiting_names = False
+        return True
+
+    def _sub_label(self, line: Line, text: str) -> bool:
+        """A column's label in lower case under the list's own, before the first name ("Beslutande"
+        / "ordinarie ersättare")."""
+        words = text.split()
+        if not (self.in_list and self.awaiting_names and 1 <= len(words) <= 3
+                and all(word.isalpha() and word.islower() for word in words)):
+            return False
+        self.numbers.add(line.number)
         return True
 
     def _wrapped(self, line: Line, text: str) -> bool:
@@ -231,6 +259,8 @@ class _ListReader:
 
 
 _COLUMNS = re.compile(r"\s{2,}")
+# A form's box before a person, ticked or not, and who follows it up to the next box.
+_CHECKBOX = re.compile(r"(\[[ xX✓✔]?\]|[☐☑☒])\s*([^\[☐☑☒]+)")
 # Column titles of a table of people; one of them must be the name's.
 _NAME_COLUMNS = {"namn", "name", "namn:", "name:"}
 _COLUMN_TITLES = _NAME_COLUMNS | {
