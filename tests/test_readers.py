@@ -550,6 +550,21 @@ def test_pdf_ocr_section_signs_misread_are_put_back():
     assert lines("ABCDEF+LiberationSerif") == rows
 
 
+def test_pdf_ocr_section_signs_misread_before_a_number_alone_are_put_back():
+    """Another cooperative's scanned protocols give a point no title, its number alone on a line
+    over its text ("$16", "$ 17", "814" for § 14), and the first point "81. Föreningsstämmans
+    öppnande": their points had run together, two or three an item."""
+    from kb.readers.pdf import _pdf_line, _section_signs
+
+    rows = ["81. Föreningsstämmans öppnande", "$2", "Till ordförande valdes Attila Kriss.", "83",
+            "Stämman godkände dagordningen.", "$ 4", "814 kronor betalades ut.", "35", "Stämman valde revisor."]
+    found = [_pdf_line(1, 0, _raw_line(text, 10.0, "NAXLUX+GlyphLessFont", 20.0 * n), set()) for n, text in enumerate(rows)]
+    _section_signs(found)
+    assert [line.text for line in found] == [
+        "§ 1. Föreningsstämmans öppnande", "§ 2", "Till ordförande valdes Attila Kriss.", "§ 3",
+        "Stämman godkände dagordningen.", "§ 4", "814 kronor betalades ut.", "§ 5", "Stämman valde revisor."]
+
+
 def test_markdown_bold_titles_are_headings_where_the_file_has_no_heading_marks(tmp_path):
     """Markdown converted from Word or PDF, and some secretaries, mark a point as a paragraph all
     in bold ("**2. Ekonomi**", perhaps with the text on the next line after a hard break). As in

@@ -67,11 +67,12 @@ OCR_HEADING_RATIO = 1.5
 # Godkännande av röstlängd", "$9 Revisorernas berättelse", "£ 21. Avslutning", "812 Beslut i
 # frågan om ansvarsfrihet" and "8 12. Beslut ..." (§ 12) in a housing cooperative's two scanned
 # annual protocols, whose points had run together. In an OCR text layer, "&", "$" or "£" before a
-# line's number and title is "§"; so is an "8" or "S" when the number is the next one after the
-# last point's.
-_OCR_SECTION = re.compile(r"^[&$£]\s*(?=\d{1,3}\.?\s+[^\W\d_])")
-_OCR_LIKE_SECTION = re.compile(r"^[8S]\s*(?=(\d{1,2})\.?\s+[^\W\d_])")
-_SECTION_NUMBER = re.compile(r"^§\s*(\d{1,3})\.?\s")
+# line's number and title, or its number alone, is "§"; so is an "8", "3" or "S" when the number
+# is the next one after the last point's, or 1 ("$16" and "814" alone on their lines over points
+# without titles, "81. Föreningsstämmans öppnande", in another cooperative's scanned protocols).
+_OCR_SECTION = re.compile(r"^[&$£]\s*(?=\d{1,3}\.?(?:\s+[^\W\d_]|\s*$))")
+_OCR_LIKE_SECTION = re.compile(r"^[83S]\s*(?=(\d{1,2})\.?(?:\s+[^\W\d_]|\s*$))")
+_SECTION_NUMBER = re.compile(r"^§\s*(\d{1,3})\.?(?:\s|$)")
 # A point's number and title set in a column left of its text ("§6 Godkännande av" | "Mötet
 # beslöt"): the gap before the text, in font sizes (a word gap is a quarter of one; in the Typst
 # template that sets its minutes so, the gap is 2.2 to 9).
@@ -375,7 +376,7 @@ def _section_signs(lines: list[_PdfLine]) -> None:
         if line.ocr:
             line.text = _OCR_SECTION.sub("§ ", line.text)
             like = _OCR_LIKE_SECTION.match(line.text)
-            if like and last is not None and int(like.group(1)) == last + 1:
+            if like and int(like.group(1)) == (last or 0) + 1:
                 line.text = "§ " + line.text[like.end():]
         number = _SECTION_NUMBER.match(line.text)
         if number:
