@@ -41,8 +41,22 @@ class Block:
         if not self.pieces:
             self.pieces = [(0, self.start)]
 
+    # (source line number, page) where the block goes on on a new page
+    turns: list[tuple[int, int]] = field(default_factory=list)
+
     def line_at(self, offset: int) -> int:
         return max((n for o, n in self.pieces if o <= offset), default=self.start)
+
+    def page_at(self, number: int) -> int | None:
+        """The page of one of the block's lines: a paragraph runs on across a page break."""
+        return max(((n, page) for n, page in self.turns if n <= number), default=(0, self.page))[1]
+
+    def goes_on(self, offset: int, line: Line) -> None:
+        """`line`, its text joined to the block's at `offset`, is the block's last line now."""
+        self.pieces.append((offset, line.number))
+        if line.page != self.page_at(self.end):
+            self.turns.append((line.number, line.page))
+        self.end = line.number
 
 
 @dataclass
@@ -95,17 +109,15 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
         if joins:
             prev = out[-1]
             prev.text, offset = _join(prev.text, text)
-            prev.pieces.append((offset, line.number))
-            prev.end = line.number
+            prev.goes_on(offset, line)
         elif kind == "heading" and _heading_runs_on(out, text, level, line, wrapped and not gap):
             prev = out[-1]
             prev.text, offset = _join(prev.text, text)
-            prev.pieces.append((offset, line.number))
-            prev.end = line.number
+            prev.goes_on(offset, line)
         elif _titles_number(out, kind, text, level):
             prev = out[-1]
-            prev.pieces.append((len(prev.text) + 1, line.number))
-            prev.text, prev.end = f"{prev.text} {text}", line.number
+            prev.goes_on(len(prev.text) + 1, line)
+            prev.text = f"{prev.text} {text}"
         else:
             out.append(Block(kind, text, line.number, line.number, line.page, gap, level))
         gap = False

@@ -345,7 +345,9 @@ def _sentences(block: Block) -> list[Block]:
 def _slice(block: Block, a: int, b: int) -> Block:
     start, end = block.line_at(a), block.line_at(max(a, b - 1))
     pieces = [(max(0, o - a), n) for o, n in block.pieces if a <= o < b] or [(0, start)]
-    return Block(block.kind, block.text[a:b].strip(), start, end, block.page, block.after_gap, block.level, pieces)
+    turns = [(n, page) for n, page in block.turns if start < n <= end]
+    return Block(block.kind, block.text[a:b].strip(), start, end, block.page_at(start), block.after_gap, block.level,
+                 pieces, turns)
 
 
 def _item(blocks: list[Block], title: str, path: list[str], node: Node | None, lead: list[Block]) -> Item:
