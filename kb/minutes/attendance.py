@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from kb.minutes.marks import TERMINAL, UPPER, without_bullet
-from kb.minutes.names import (LOWER, NAME, ROLE, STANDS_IN, attendees, is_name, is_name_list, is_personal_name, name_and_role,
-                             party_list)
+from kb.minutes.names import (LOWER, NAME, ROLE, STANDS_IN, attendees, is_name, is_name_list, is_personal_name,
+                             name_and_role, party_list)
 from kb.readers import Line
 
 # Attendance lists: "Närvarande: Anna Berg, Peter Andrén", or a label line and one name a line.
@@ -74,7 +74,8 @@ class _ListReader:
         joined = self.in_list and text.endswith("-") and following[:1].islower()
         if joined:  # a role hyphenated at the line's end ("Ledamot tillika juster-" / "ingsperson")
             text = text[:-1] + following
-        if self._label(index, line, text, cells) or self._column_titles(line, text) or self._roster_row(index, line, text):
+        if self._label(index, line, text, cells) or self._column_titles(line, text) \
+                or self._roster_row(index, line, text):
             return
         if not text:
             if self._gap(index):
@@ -272,7 +273,8 @@ _COLUMN_TITLES = _NAME_COLUMNS | {
 _ROLE_COLUMNS = {"funktion", "roll", "role", "befattning", "titel", "title", "post", "uppdrag", "position"}
 _NICKNAME_COLUMNS = {"smeknamn", "nickname"}
 _QUOTED = re.compile(r"[\"“”„«»][^\"“”„«»]{1,30}[\"“”„«»]|[’'‘][^’'‘]{1,30}[’'‘]")
-_NAME_RUN = re.compile(rf"(?<!\w)[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?(?:\s+[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?)+")
+_NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?"  # "Hvid-Hansen", "Gong-gong"
+_NAME_RUN = re.compile(rf"(?<!\w){_NAME_WORD}(?:\s+{_NAME_WORD})+")
 _PARTY_CELL = re.compile(r"\(?[A-ZÅÄÖ]{1,3}\)?")  # a party's letters in a cell of their own: "S", "(KD)"
 
 
@@ -384,10 +386,10 @@ def members_in_header(header: str, listed: list[str]) -> list[str]:
 def _roster_name(row: str, columns: list[str]) -> str | None:
     """The person a row of a table of people names: the run of capitalised words, without a
     nickname in quotes and the role words before it, which follow it after a comma
-    ("Mötesordförande Andreas “Equeroot” Ekeroot ekeroot" -> "Andreas Ekeroot, Mötesordförande"); where the titles set a column before the name's (a role:
-    "Ordförande Delta Henrik Andersson") or after it (a nickname: "Lucas Bäckvall Lurre"), a run
-    longer than a name's two words loses its first or last word. None for a row that is a
-    sentence or names no one."""
+    ("Mötesordförande Andreas “Equeroot” Ekeroot ekeroot" -> "Andreas Ekeroot, Mötesordförande");
+    where the titles set a column before the name's (a role: "Ordförande Delta Henrik Andersson")
+    or after it (a nickname: "Lucas Bäckvall Lurre"), a run longer than a name's two words loses
+    its first or last word. None for a row that is a sentence or names no one."""
     row = " ".join(_QUOTED.sub(" ", row).split())
     if not row or len(row.split()) > 10 or row.endswith(TERMINAL) or ":" in row:
         return None

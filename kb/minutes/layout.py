@@ -36,13 +36,12 @@ class Block:
     level: int | None = None
     # (offset in text, source line number) where each source line starts
     pieces: list[tuple[int, int]] = field(default_factory=list)
+    # (source line number, page) where the block goes on on a new page
+    turns: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self):
         if not self.pieces:
             self.pieces = [(0, self.start)]
-
-    # (source line number, page) where the block goes on on a new page
-    turns: list[tuple[int, int]] = field(default_factory=list)
 
     def line_at(self, offset: int) -> int:
         return max((n for o, n in self.pieces if o <= offset), default=self.start)
