@@ -1411,3 +1411,22 @@ def test_a_task_list_with_boxes_is_no_attendance():
         "2024-03-18_styrelsemote.md"))
     assert meeting.attendees == []
     assert any("Skicka fakturan" in item.text for item in meeting.items)
+
+
+def test_a_point_number_set_large_under_its_title_line_opens_the_point_with_that_title():
+    """A Finnish city's case system sets each point's title as a line opening with its number
+    ("14§ Lägesrapport från välfärdsområdet") and the bare number under it, large ("14 §"): the
+    title had gone into the item before, and the points were titled "14 §" alone."""
+    rows = [("Protokoll 2/2023 Rådet för funktionshindrade 24.5.2023", "heading", 0)]
+    points = [
+        (14, "Lägesrapport från välfärdsområdet", "Ordföranden har deltagit i två av välfärdsområdets sammanträden."),
+        (15, "Fortsatt samarbete med Äldrerådet", "Äldrerådet planerar en välfärdsdag i samarbete med rådet i höst."),
+    ]
+    for number, title, said in points:
+        rows += [(f"{number}§ {title}", None, None), (f"{number} §", "heading", 0), ("Beredning:", None, None),
+                 (said, None, None)]
+    lines = [Line(n, text, 1, style, level) for n, (text, style, level) in enumerate(rows, 1)]
+    meeting = parse_minutes(Document(Path("2023-05-24_radet.pdf"), lines))
+    assert [item.title for item in meeting.items] == ["14§ Lägesrapport från välfärdsområdet",
+                                                      "15§ Fortsatt samarbete med Äldrerådet"]
+    assert "Äldrerådet planerar" not in meeting.items[0].text

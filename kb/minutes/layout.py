@@ -19,6 +19,9 @@ from kb.readers import Line
 from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
 
 # A case reference after the number: "§ 187 Dnr BN-2025-00001", "§ 4 KS 2024/123".
+# A paragraph's number alone ("14 §", "§ 14"), and a line that opens with one and goes on.
+_BARE_PARAGRAPH = re.compile(r"^(?:§\s*(\d{1,3})|(\d{1,3})\s*§)$")
+_OPENS_PARAGRAPH = re.compile(r"^(?:§\s*(\d{1,3})|(\d{1,3})\s*§)\s*[^\W\d_]")
 _REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\w.]{0,5}\s*)*(?:[A-ZÅÄÖ]{1,6}[- ]?)?\d{2,4}[-/:.]\d+(?:[-/:.]\d+)*\s*$")
 _LABEL = re.compile(rf"^[{UPPER}][\w ]{{0,25}}:\s")  # "Plats och tid: ...", "Justerare: ..."
 
@@ -113,6 +116,10 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
             prev = out[-1]
             prev.text, offset = _join(prev.text, text)
             prev.goes_on(offset, line)
+        elif _number_under_title(out, kind, text):
+            prev = out[-1]  # the title line opens the point, in the number's style
+            prev.kind, prev.level = kind, level
+            prev.goes_on(len(prev.text), line)
         elif _titles_number(out, kind, text, level):
             prev = out[-1]
             prev.goes_on(len(prev.text) + 1, line)
@@ -214,6 +221,18 @@ def _titles_number(out: list[Block], kind: str, text: str, level: int | None) ->
         return False
     rest = m.group(2).strip()
     return (not rest or bool(_REFERENCE.match(rest))) and is_agenda_title(text)
+
+
+def _number_under_title(out: list[Block], kind: str, text: str) -> bool:
+    """A heading that is only a paragraph's number under a line that opens with it ("14§
+    Lägesrapport från välfärdsområdet" / "14 §" set large, as a Finnish city's case system lays out
+    each point): the line above is the point's title. The title had gone into the item before, and
+    the bare number opened the point."""
+    bare = _BARE_PARAGRAPH.match(text)
+    if not bare or kind not in ("heading", "numbered") or not out or out[-1].kind != "plain" or out[-1].start != out[-1].end:
+        return False
+    opens = _OPENS_PARAGRAPH.match(out[-1].text)
+    return opens is not None and (opens.group(1) or opens.group(2)) == (bare.group(1) or bare.group(2))
 
 
 def _bullet_levels(content: list[Line]) -> bool:
