@@ -1430,3 +1430,19 @@ def test_a_point_number_set_large_under_its_title_line_opens_the_point_with_that
     assert [item.title for item in meeting.items] == ["14§ Lägesrapport från välfärdsområdet",
                                                       "15§ Fortsatt samarbete med Äldrerådet"]
     assert "Äldrerådet planerar" not in meeting.items[0].text
+
+
+def test_a_line_opening_with_equals_signs_is_a_heading_only_where_the_format_is_markup():
+    """"== Val av ordförande" is AsciiDoc's or Typst's heading in a text or Markdown file; in a PDF
+    or Word file the characters are what they say: "= 10 650 kr exkl. sociala avgifter." under a
+    fee's sum had become the heading over the last ten points of a cooperative's annual meeting."""
+    meeting = parse_minutes(read_document(ROOT / "eval/heldout-corpora/brf-magelungen/2022-04-26_stamma.pdf"))
+    titles = [item.title for item in meeting.items]
+    assert titles.index("16. Beslut om antal styrelseledamöter") > titles.index("15. Beslut om arvoden för styrelsens "
+                                                                                "ledamöter, revisorer och valberedning")
+    assert not any("10 650" in (item.section or "") for item in meeting.items)
+    text = parse_minutes(text_document("Föreningsstämma 2022-04-26\n\n== Val av ordförande\n\nAnna Berg valdes till "
+                                       "ordförande för stämman.\n\n== Val av justerare\n\nPer Ek och Eva Ås valdes att jämte ordföranden "
+                                       "justera dagens protokoll.\n",
+                                       "2022-04-26_stamma.txt"))
+    assert [item.title for item in text.items] == ["Val av ordförande", "Val av justerare"]

@@ -30,14 +30,14 @@ __all__ = ["SEGMENTERS", "Item", "Meeting", "find_dates", "parse_minutes", "pars
 DEFAULT_SEGMENTER = "minutes"
 # Raised whenever parsing changes what items a file gives: an index built by another version
 # parses every file again on its next update (embeddings of unchanged item texts are reused).
-PARSER_VERSION = 84
+PARSER_VERSION = 85
 
 
 def parse_minutes(document: Document) -> Meeting:
     """The meeting a document records; the date falls back from the title to the front matter,
     the header, the running page headers, the file name, and last its folder's name
     ("2024-01-16/protokoll.md", "20201210/agenda.md")."""
-    layout = lay_out(document.lines, document.wrapped)
+    layout = lay_out(document.lines, document.wrapped, document.markup)
     blocks = layout.blocks
     ranks = rank_openers(blocks)
     front = document.metadata

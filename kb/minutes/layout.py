@@ -70,7 +70,7 @@ class Layout:
     attendees: list[str]
 
 
-def lay_out(lines: list[Line], wrapped: bool) -> Layout:
+def lay_out(lines: list[Line], wrapped: bool, markup: bool = True) -> Layout:
     furniture = page_furniture(lines)
     lines = [line for line in lines if line.number not in furniture]
     contents = table_of_contents(lines)
@@ -80,10 +80,10 @@ def lay_out(lines: list[Line], wrapped: bool) -> Layout:
     # After the attendance lists, which an agenda below them ends.
     agenda = agenda_list(lines)
     lines = [line for line in lines if line.number not in agenda]
-    return Layout(logical_blocks(lines, wrapped), furniture, contents | agenda, attendance, names)
+    return Layout(logical_blocks(lines, wrapped, markup), furniture, contents | agenda, attendance, names)
 
 
-def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
+def logical_blocks(lines: list[Line], wrapped: bool, markup: bool = True) -> list[Block]:
     out: list[Block] = []
     # A text exported from PDF (as the first minutes were) marks paragraph gaps with whitespace-only
     # lines and leaves empty lines inside paragraphs; elsewhere any blank line is a gap.
@@ -98,7 +98,7 @@ def logical_blocks(lines: list[Line], wrapped: bool) -> list[Block]:
         if not stripped:
             gap = gap or line.text != "" or not whitespace_gaps
             continue
-        kind, text, level = _classify(line, stripped, two_level_bullets)
+        kind, text, level = _classify(line, stripped, two_level_bullets, markup)
         following = next_content.get(id(line))
         joinable = wrapped and kind == "plain" and bool(out)
         if previous is not None and line.page != previous.page:
@@ -245,20 +245,23 @@ def _bullet_levels(content: list[Line]) -> bool:
 
 
 # "####1. Val av mötesordförande": a Markdown heading its author wrote without the space that
-# CommonMark requires; every reader of the minutes sees a heading.
+# CommonMark requires; every reader of the minutes sees a heading (in a PDF printed from the
+# Markdown as written too: LiTHe kod's "##Kallade", "##Mötets öppnande").
 _UNSPACED_HEADING = re.compile(r"^(#{1,6})(?=[^#\s])(.+)$")
 # "== Val av ordförande": a heading in AsciiDoc's or Typst's markup ("= Title", "== Section"), or
-# MediaWiki's ("== Section =="), in a text or Markdown file; Markdown itself has no such line.
+# MediaWiki's ("== Section =="), in a text or Markdown file; Markdown itself has no such line. In
+# a PDF or Word file it is what it says: "= 10 650 kr exkl. sociala avgifter." under a fee's sum
+# had become the heading over the last ten points of a cooperative's annual meeting.
 _EQUALS_HEADING = re.compile(r"^(={1,6})\s+([^=\s].{0,150}?)(?:\s+=+)?$")
 
 
-def _classify(line: Line, stripped: str, two_level_bullets: bool) -> tuple[str, str, int | None]:
+def _classify(line: Line, stripped: str, two_level_bullets: bool, markup: bool = True) -> tuple[str, str, int | None]:
     if line.style == "heading":
         return "heading", stripped, line.level
     m = _UNSPACED_HEADING.match(stripped) if line.style is None else None
     if m:
         return "heading", m.group(2).strip(), len(m.group(1)) - 1
-    m = _EQUALS_HEADING.match(stripped) if line.style is None else None
+    m = _EQUALS_HEADING.match(stripped) if line.style is None and markup else None
     if m and re.search(r"[^\W\d_]", m.group(2)):
         return "heading", m.group(2).strip(), len(m.group(1)) - 1
     if line.style in ("table", "code"):  # a row or a preformatted line: its own block, as written

@@ -121,4 +121,5 @@ def read_document(path: Path, data: bytes | None = None, limits: Limits = DEFAUL
         lines = [Line(line.number, line.text.replace("\x00", ""), line.page, line.style, line.level) for line in lines]
     if not any(line.text.strip() for line in lines):
         raise DocumentError(path, "no text found")
-    return Document(path, lines, wrapped=suffix not in WORD_SUFFIXES, metadata=metadata)
+    return Document(path, lines, wrapped=suffix not in WORD_SUFFIXES, metadata=metadata,
+                    markup=suffix not in WORD_SUFFIXES and suffix not in PDF_SUFFIXES)

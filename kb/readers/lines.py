@@ -39,6 +39,10 @@ class Document:
     # Whether a sentence may run on over several lines (text, Markdown, PDF). A Word paragraph is
     # one line as written, so its lines are never joined.
     wrapped: bool = True
+    # Whether a line may mark itself a heading in AsciiDoc's or Typst's markup ("== Val av
+    # ordförande"): in text and Markdown; a PDF's or Word file's characters are what they say
+    # ("= 10 650 kr exkl. sociala avgifter." under a fee's sum in a PDF).
+    markup: bool = True
     # Key/values the file states about itself, apart from its text: Markdown front matter (keys in
     # lower case, values as written, a list as "a, b").
     metadata: dict[str, str] = field(default_factory=dict)
