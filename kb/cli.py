@@ -208,7 +208,7 @@ def print_summary(summary, as_json: bool) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only meetings on or after this date.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only meetings on or before this date.")
 @click.option("--meeting", help="Only this meeting (its date, title or file).")
-@click.option("--attendee", help="Only meetings this person attended (as the attendance lists name them).")
+@click.option("--attendee", help="Only meetings this person attended, as the attendance lists name them (each word, any order).")
 @index_option
 @model_option
 @json_option

@@ -113,6 +113,7 @@ def test_search_with_every_filter_and_mode(client):
     assert dates(until="2020-12-31") == {"2020-12-14"}
     assert dates(meeting="2021-01-18") == {"2021-01-18"}
     assert dates(attendee="Olof Lind") == {"2021-01-18"}
+    assert dates(attendee="Lind Olof") == {"2021-01-18"}  # as lists that give the surname first read
     assert dates(org="", speaker="", since="") == {"2020-12-14", "2021-01-18"}  # empty fields are no filter
     for mode in ("dense", "hybrid", "lexical"):
         hits = ok(client.get("/api/search", params={"q": "Almi brygglånen", "mode": mode}))["hits"]

@@ -133,9 +133,13 @@ class Queries:
 
     @staticmethod
     def attendee_scope(name: str) -> Scope:
-        """The items of meetings whose attendance lists someone present whose name contains `name`."""
-        return Scope("items.meeting_id IN (SELECT meeting_id FROM attendance WHERE present = 1 AND name LIKE ? ESCAPE '\\')",
-                     (_contains(name),))
+        """The items of meetings whose attendance lists someone present whose name contains each
+        word of `name`, in any order: a city's lists give the surname first ("Sjöström William"),
+        and "William Sjöström" had found none of his meetings."""
+        words = name.split() or [name]
+        return Scope("items.meeting_id IN (SELECT meeting_id FROM attendance WHERE present = 1 AND "
+                     + " AND ".join(["name LIKE ? ESCAPE '\\'"] * len(words)) + ")",
+                     tuple(_contains(word) for word in words))
 
     def passage_ids_where(self, scope: Scope) -> np.ndarray:
         """The ids of the passages of the items a scope selects."""
