@@ -556,12 +556,12 @@ def test_pdf_ocr_section_signs_misread_before_a_number_alone_are_put_back():
     öppnande": their points had run together, two or three an item."""
     from kb.readers.pdf import _pdf_line, _section_signs
 
-    rows = ["81. Föreningsstämmans öppnande", "$2", "Till ordförande valdes Attila Kriss.", "83",
+    rows = ["31 medlemmar var närvarande.", "81. Föreningsstämmans öppnande", "$2", "Till ordförande valdes Attila Kriss.", "83",
             "Stämman godkände dagordningen.", "$ 4", "814 kronor betalades ut.", "35", "Stämman valde revisor."]
     found = [_pdf_line(1, 0, _raw_line(text, 10.0, "NAXLUX+GlyphLessFont", 20.0 * n), set()) for n, text in enumerate(rows)]
     _section_signs(found)
     assert [line.text for line in found] == [
-        "§ 1. Föreningsstämmans öppnande", "§ 2", "Till ordförande valdes Attila Kriss.", "§ 3",
+        "31 medlemmar var närvarande.", "§ 1. Föreningsstämmans öppnande", "§ 2", "Till ordförande valdes Attila Kriss.", "§ 3",
         "Stämman godkände dagordningen.", "§ 4", "814 kronor betalades ut.", "§ 5", "Stämman valde revisor."]
 
 

@@ -68,8 +68,8 @@ OCR_HEADING_RATIO = 1.5
 # frågan om ansvarsfrihet" and "8 12. Beslut ..." (§ 12) in a housing cooperative's two scanned
 # annual protocols, whose points had run together. In an OCR text layer, "&", "$" or "£" before a
 # line's number and title, or its number alone, is "§"; so is an "8", "3" or "S" when the number
-# is the next one after the last point's, or 1 ("$16" and "814" alone on their lines over points
-# without titles, "81. Föreningsstämmans öppnande", in another cooperative's scanned protocols).
+# is the next one after the last point's, or the first ("$16" and "814" alone on their lines over
+# points without titles, "81. Föreningsstämmans öppnande", in another cooperative's scans).
 _OCR_SECTION = re.compile(r"^[&$£]\s*(?=\d{1,3}\.?(?:\s+[^\W\d_]|\s*$))")
 _OCR_LIKE_SECTION = re.compile(r"^[83S]\s*(?=(\d{1,2})\.?(?:\s+[^\W\d_]|\s*$))")
 _SECTION_NUMBER = re.compile(r"^§\s*(\d{1,3})\.?(?:\s|$)")
@@ -376,7 +376,11 @@ def _section_signs(lines: list[_PdfLine]) -> None:
         if line.ocr:
             line.text = _OCR_SECTION.sub("§ ", line.text)
             like = _OCR_LIKE_SECTION.match(line.text)
-            if like and int(like.group(1)) == (last or 0) + 1:
+            # The first point only as "81.", "81" alone or "81 Styrelsens ...": "31 medlemmar" is a count.
+            after = line.text[like.end() + 1:like.end() + 3] if like else ""
+            first = last is None and like is not None and like.group(1) == "1" and line.text[0] in "8S" \
+                and (after[:1] in (".", "") or after[:1] == " " and after[1:].isupper())
+            if like and (last is not None and int(like.group(1)) == last + 1 or first):
                 line.text = "§ " + line.text[like.end():]
         number = _SECTION_NUMBER.match(line.text)
         if number:
