@@ -1446,3 +1446,24 @@ def test_a_line_opening_with_equals_signs_is_a_heading_only_where_the_format_is_
                                        "justera dagens protokoll.\n",
                                        "2022-04-26_stamma.txt"))
     assert [item.title for item in text.items] == ["Val av ordförande", "Val av justerare"]
+
+
+def test_a_part_cut_from_a_paragraph_across_a_page_break_carries_its_own_page():
+    """A sentence too long for one item runs on from page 1 to page 2; the part cut from it that
+    starts on page 2 is on page 2 (it had carried the paragraph's first page), and the point's
+    title goes with the first part (it had been an item alone, the first part filling one)."""
+    sectors = ["bildning", "välfärd", "teknik", "förvaltning", "kultur", "fritid", "omsorg", "skola", "dagvård",
+               "vatten", "gator", "parker", "bibliotek", "museum", "hemtjänst", "kök", "städning", "ekonomi"]
+    paragraph = "Sektionen gick igenom enkätens svar " + ", ".join(
+        f"från sektorn för {sector} som jämfördes med förra årets svar från samma sektor" for sector in sectors) + "."
+    words, wrapped = paragraph.split(), [""]
+    for word in words:  # lines of about 80 characters, as a PDF wraps a paragraph
+        wrapped[-1:] = [f"{wrapped[-1]} {word}".strip()] if len(wrapped[-1]) < 80 else [wrapped[-1], word]
+    rows = [("Protokoll 2/2023 Personalsektionen 28.3.2023", 1), ("", 1), ("16 § Personalenkät 2022", 1)]
+    rows += [(text, 1 if n < len(wrapped) // 4 else 2) for n, text in enumerate(wrapped)]
+    lines = [Line(n, text, page) for n, (text, page) in enumerate(rows, 1)]
+    document = Document(Path("2023-03-28_protokoll.pdf"), lines)
+    meeting = parse_minutes(document)
+    assert len(meeting.items) >= 2 and {item.page for item in meeting.items} == {1, 2}
+    assert meeting.items[0].lines[0] == "16 § Personalenkät 2022" and len(meeting.items[0].lines) > 1  # no title alone
+    assert_nothing_lost(document, meeting, shared_lines_at_cuts=True)

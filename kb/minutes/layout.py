@@ -229,7 +229,8 @@ def _number_under_title(out: list[Block], kind: str, text: str) -> bool:
     each point): the line above is the point's title. The title had gone into the item before, and
     the bare number opened the point."""
     bare = _BARE_PARAGRAPH.match(text)
-    if not bare or kind not in ("heading", "numbered") or not out or out[-1].kind != "plain" or out[-1].start != out[-1].end:
+    if not bare or kind not in ("heading", "numbered") or not out or out[-1].kind not in ("plain", "numbered") \
+            or out[-1].start != out[-1].end:
         return False
     opens = _OPENS_PARAGRAPH.match(out[-1].text)
     return opens is not None and (opens.group(1) or opens.group(2)) == (bare.group(1) or bare.group(2))

@@ -302,7 +302,10 @@ def _parts(blocks: list[Block]) -> list[list[Block]]:
     longer than that is cut at sentences."""
     pieces: list[Block] = []
     for block in blocks:
-        pieces += _sentences(block) if len(block.text) > MAX_CHARS else [block]
+        before = sum(len(piece.text) + 1 for piece in pieces)
+        # A title before a long paragraph goes with its first sentences, never alone.
+        pieces += _sentences(block, MAX_CHARS - before if before < TINY_CHARS else MAX_CHARS) \
+            if len(block.text) > MAX_CHARS else [block]
     total = sum(len(piece.text) + 1 for piece in pieces)
     target = total / -(-total // MAX_CHARS)  # total over the fewest parts that can hold it
     parts: list[list[Block]] = [[]]
@@ -319,22 +322,23 @@ def _parts(blocks: list[Block]) -> list[list[Block]]:
     return parts
 
 
-def _sentences(block: Block) -> list[Block]:
-    """A long paragraph as runs of whole sentences of at most MAX_CHARS (a sentence longer than
-    that is cut at a space); each run names the source lines it came from."""
+def _sentences(block: Block, first: int = MAX_CHARS) -> list[Block]:
+    """A long paragraph as runs of whole sentences of at most MAX_CHARS, the first of at most
+    `first` (a sentence longer than that is cut at a space); each run names the source lines it
+    came from."""
     text = block.text
     cuts = [0]
     last = 0
     for m in SENTENCE_END.finditer(text):
-        if m.start() - cuts[-1] > MAX_CHARS * 0.8:
+        if m.start() - cuts[-1] > (first if len(cuts) == 1 else MAX_CHARS) * 0.8:
             cuts.append(last if last > cuts[-1] else m.end())
         last = m.end()
     cuts.append(len(text))
     out = []
     for a, b in zip(cuts, cuts[1:]):
-        while b - a > MAX_CHARS:
-            space = text.rfind(" ", a, a + MAX_CHARS)
-            cut = space if space > a else a + MAX_CHARS
+        while b - a > (limit := first if not out else MAX_CHARS):
+            space = text.rfind(" ", a, a + limit)
+            cut = space if space > a else a + limit
             out.append(_slice(block, a, cut))
             a = cut
         if text[a:b].strip():
