@@ -1467,3 +1467,23 @@ def test_a_part_cut_from_a_paragraph_across_a_page_break_carries_its_own_page():
     assert len(meeting.items) >= 2 and {item.page for item in meeting.items} == {1, 2}
     assert meeting.items[0].lines[0] == "16 § Personalenkät 2022" and len(meeting.items[0].lines) > 1  # no title alone
     assert_nothing_lost(document, meeting, shared_lines_at_cuts=True)
+
+
+def test_points_numbered_with_the_body_initials_before_the_paragraph_sign():
+    """Many municipalities number a point "KFN § 47" or "KS § 12", the case number on the same line
+    and the title under it; those had been text, and one item ran from a point's last lines into
+    the next point's title."""
+    points = [(46, "Delårsrapport 2: 2025-01-01 - 2025-08-31", "Förvaltningen har upprättat delårsrapport per "
+               "31 augusti 2025 med helårsprognos för kultur- och fritidsnämnden."),
+              (47, "Evenemangspolicy", "Kultur- och fritidschefen föredrar förslaget till evenemangspolicy för "
+               "kommunens egna arrangemang och föreningarnas."),
+              (48, "Likställighetspolicy - Föreningsbidrag", "Nämnden har tidigare gett förvaltningen i uppdrag "
+               "att ta fram en likställighetspolicy för föreningsbidragen.")]
+    text = "KULTUR- OCH FRITIDSNÄMNDEN\nSammanträdesprotokoll 2025-10-06\n\n"
+    for number, title, said in points:
+        text += f"KFN § {number}                  KFN/2025:{number - 40}\n\n{title}\n\nÄrendebeskrivning\n{said}\n\n" \
+                "Beslutet expedieras till:\nEkonomiavdelningen\n\n"
+    meeting = parse_minutes(text_document(text, "2025-10-06_protokoll.txt"))
+    assert [item.text.split("\n")[0].split()[:3] for item in meeting.items] == [
+        ["KFN", "§", "46"], ["KFN", "§", "47"], ["KFN", "§", "48"]]
+    assert all(title in item.text for (_, title, _), item in zip(points, meeting.items))

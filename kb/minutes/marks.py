@@ -10,11 +10,12 @@ from kb.minutes.names import UPPER
 from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
 
 BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$")
-# "§ 12", "12 §" (as Finland's Swedish-speaking municipalities write it), "12 Budget 2025" (a
+# "§ 12", "KS § 12" (the body's initials before it, as many municipalities write it), "12 §" (as
+# Finland's Swedish-speaking municipalities do), "12 Budget 2025" (a
 # bare number only before a capital: "37 miljoner" is a wrapped
 # sentence), "1.", "1.1", "2)"; never four digits ("2014. För att ..." is a year that wraps).
 # A table's column rule may stand between the number and the title ("4. | Punkter från stämman").
-NUMBERED = re.compile(rf"^\s*(§\s*\d+[a-z]?|\d{{1,3}}\s*§(?=\s|$)|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}:(?=\s)|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(?:\|\s*)?(.*)$")
+NUMBERED = re.compile(rf"^\s*((?:[{UPPER}]{{2,6}}\s+)?§\s*\d+[a-z]?|\d{{1,3}}\s*§(?=\s|$)|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}:(?=\s)|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(?:\|\s*)?(.*)$")
 TERMINAL = (".", "!", "?", ":", ";")
 
 

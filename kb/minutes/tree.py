@@ -23,16 +23,16 @@ from kb.minutes.layout import Block, is_title
 from kb.minutes.marks import UPPER, bare_title, run_in_title
 from kb.minutes.names import match_speaker
 
-# A point numbered as a paragraph: "§ 12", "§12", or "12 §" as Finland's Swedish-speaking
-# municipalities write it.
-_PARAGRAPH = re.compile(r"^(?:§\s*\d+|\d{1,3}\s*§)")
+# A point numbered as a paragraph: "§ 12", "§12", "KS § 12" with the body's initials, or "12 §"
+# as Finland's Swedish-speaking municipalities write it.
+_PARAGRAPH = re.compile(rf"^(?:(?:[{UPPER}]{{2,6}}\s+)?§\s*\d+|\d{{1,3}}\s*§)")
 MIN_POINTS = 5  # fewer parts at a rank are sections, not agenda points (see agenda_rank)
 CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
 # A point's number; its stop may touch the title ("1.Mötets öppnande", as an annual meeting's PDF
 # sets its first point: without its number the sentence heading under it had become the section
 # of every point after it).
-NUMBER = re.compile(rf"^§?\s*(\d+(?:\.\d+)*)(?:[.):]?(?=\s|$)|[.)](?=[{UPPER}]))")
+NUMBER = re.compile(rf"^(?:[{UPPER}]{{2,6}}\s+(?=§))?§?\s*(\d+(?:\.\d+)*)(?:[.):]?(?=\s|$)|[.)](?=[{UPPER}]))")
 
 
 @dataclass
