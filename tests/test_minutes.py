@@ -1487,3 +1487,22 @@ def test_points_numbered_with_the_body_initials_before_the_paragraph_sign():
     assert [item.text.split("\n")[0].split()[:3] for item in meeting.items] == [
         ["KFN", "§", "46"], ["KFN", "§", "47"], ["KFN", "§", "48"]]
     assert all(title in item.text for (_, title, _), item in zip(points, meeting.items))
+
+
+def test_an_agenda_of_paragraphs_whose_numbers_open_the_points_after_it_is_contents():
+    """A municipality lists its points under "Ärendelista" as "§ 46  KFN/2025:1" with the title on
+    the next line, no page numbers, and opens each point with "KFN § 46": the list had been one
+    item holding every title. A run of one-line points is no such list (nothing repeats them)."""
+    points = [(46, "Delårsrapport 2", "Förvaltningen har upprättat delårsrapport per 31 augusti med helårsprognos."),
+              (47, "Evenemangspolicy", "Kultur- och fritidschefen föredrar förslaget till policy för evenemang."),
+              (48, "Likställighetspolicy", "Nämnden har gett förvaltningen i uppdrag att ta fram en policy för bidrag.")]
+    text = "KULTUR- OCH FRITIDSNÄMNDEN\nSammanträdesprotokoll 2025-10-06\n\nÄrendelista\n\n"
+    text += "".join(f"§ {number}         KFN/2025:{number - 40}\n\n             {title}\n\n" for number, title, _ in points)
+    text += "".join(f"KFN § {number}      KFN/2025:{number - 40}\n\n{title}\n\nÄrendebeskrivning\n{said}\n\n"
+                    for number, title, said in points)
+    meeting = parse_minutes(text_document(text, "2025-10-06_protokoll.txt"))
+    assert [item.text.split()[:3] for item in meeting.items] == [["KFN", "§", "46"], ["KFN", "§", "47"], ["KFN", "§", "48"]]
+    assert len(meeting.contents_lines) == 6
+    short = parse_minutes(text_document("Stämma 2014-05-06\n\n§ 1\nStämman öppnades av ordföranden.\n\n§ 2\nAnna Berg valdes "
+                                        "till ordförande.\n\n§ 3\nPer Ek valdes till sekreterare.\n", "2014-05-06_stamma.txt"))
+    assert short.contents_lines == []

@@ -185,7 +185,40 @@ def table_of_contents(lines: list[Line]) -> set[int]:
         if above >= 0 and len(lines[above].text.split()) <= 2 and (above == 0 or not lines[above - 1].text.strip()):
             first = above  # its title
         found.update(line.number for line in lines[first : run[-1] + 1] if line.text.strip())
-    return found | _contents_table(lines)
+    return found | _contents_table(lines) | _paragraph_list(lines)
+
+
+def _paragraph_list(lines: list[Line]) -> set[int]:
+    """An agenda of paragraphs ("§ 46  KFN/2025:1" / "Delårsrapport 2: ..." / "§ 47" / "Evenemangspolicy"),
+    without page numbers: at least MIN_CONTENTS_ROWS paragraphs counting up by one, a title line
+    or two with each, whose numbers (most of them) open the minutes' points after it in the same
+    order ("KFN § 46"). A municipality's list of its points had been one item holding every title."""
+    entries = [(i, int(m.group(1))) for i, line in enumerate(lines) if (m := _LISTED_PARAGRAPH.match(line.text))]
+    runs: list[list[tuple[int, int]]] = []
+    for i, number in entries:
+        run = runs[-1] if runs else None
+        if run and number == run[-1][1] + 1 and sum(1 for line in lines[run[-1][0] + 1 : i] if line.text.strip()) <= 2:
+            run.append((i, number))
+        else:
+            runs.append([(i, number)])
+    found: set[int] = set()
+    for run in (r for r in runs if len(r) >= MIN_CONTENTS_ROWS):
+        end = run[-1][0] + 1
+        while end < len(lines) and end - run[-1][0] <= 3 and not _LISTED_PARAGRAPH.match(lines[end].text) \
+                and (lines[end].text.strip() or end == run[-1][0] + 1):
+            end += 1  # the last entry's title
+        numbers = [number for _, number in run]
+        later = [n for line in lines[end:] if (m := _POINT_PARAGRAPH.match(line.text)) and (n := int(m.group(1))) in numbers]
+        # Most of them, in order (a point's line at the top of a page may have gone as a running header).
+        if 2 * len(set(later)) >= len(numbers) and later == sorted(later):
+            found.update(line.number for line in lines[run[0][0] : end] if line.text.strip())
+    return found
+
+
+# An agenda's entry: a paragraph's number, perhaps a case number or the title after it, no sentence.
+_LISTED_PARAGRAPH = re.compile(r"^\s*§\s*(\d{1,3})(?!\d)(?:\s.{0,250}[^.\s])?\s*$")
+# A point that opens with its paragraph's number, perhaps the body's initials before it ("KFN § 46").
+_POINT_PARAGRAPH = re.compile(r"^\s*(?:[A-ZÅÄÖ]{2,6}\s+)?§\s*(\d{1,3})\b")
 
 
 def _contents_table(lines: list[Line]) -> set[int]:
