@@ -1389,16 +1389,17 @@ def test_titles_with_nothing_under_them_never_make_an_item_over_the_bound():
 
 def test_attendance_as_a_form_sets_it_a_box_ticked_for_those_present():
     """A city's template lists its members in two columns, a box before each, ticked for those
-    present, under a column label in lower case; the list had ended at that label."""
+    present, under a column label in lower case; the list had ended at that label. Word sets the
+    boxes as "☒" and "☐"."""
     meeting = parse_minutes(text_document(
         "Protokoll 1/2023 Ungdomsfullmäktige 30.1.2023\n\n"
         "Beslutande\nordinarie\n[X] Haverinen Emilia, ordförande, distans [X] Sjöström William\n"
-        "[X] Harald Amanda, distans [ ] Storskrubb Julia\n[ ] Liljeqvist Ella\n\n"
+        "[X] Harald Amanda, distans [ ] Storskrubb Julia\n☐ Liljeqvist Ella ☒ Nystedt Elias\n\n"
         "1 § Dagens gäst\n\nVälfärdschefen berättar om sitt jobb och presenterar sig för fullmäktige.\n\n"
         "2 § Nästa möte\n\nFullmäktige fastställer datum för sina sammanträden under våren 2023.\n",
         "2023-01-30_ungdomsfullmaktige.pdf"))
     assert meeting.attendees == [
-        "Haverinen Emilia, ordförande, distans", "Sjöström William", "Harald Amanda, distans",
+        "Haverinen Emilia, ordförande, distans", "Sjöström William", "Harald Amanda, distans", "Nystedt Elias",
         "Storskrubb Julia (frånvarande)", "Liljeqvist Ella (frånvarande)"]
     assert [item.title for item in meeting.items] == ["1 § Dagens gäst", "2 § Nästa möte"]
     assert not any("Storskrubb" in item.text or "ordinarie" in item.text for item in meeting.items)

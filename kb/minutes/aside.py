@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from kb.minutes.marks import BULLET, NUMBERED, bare_title, without_bullet
+from kb.minutes.marks import BULLET, NUMBERED, bare_title, paragraph_number, without_bullet
 from kb.minutes.names import is_name
 from kb.readers import Line
 
@@ -201,24 +201,22 @@ def _paragraph_list(lines: list[Line]) -> set[int]:
             run.append((i, number))
         else:
             runs.append([(i, number)])
-    found: set[int] = set()
+    listed: set[int] = set()
     for run in (r for r in runs if len(r) >= MIN_CONTENTS_ROWS):
         end = run[-1][0] + 1
         while end < len(lines) and end - run[-1][0] <= 3 and not _LISTED_PARAGRAPH.match(lines[end].text) \
                 and (lines[end].text.strip() or end == run[-1][0] + 1):
             end += 1  # the last entry's title
         numbers = [number for _, number in run]
-        later = [n for line in lines[end:] if (m := _POINT_PARAGRAPH.match(line.text)) and (n := int(m.group(1))) in numbers]
+        later = [point[0] for line in lines[end:] if (point := paragraph_number(line.text)) and point[0] in numbers]
         # Most of them, in order (a point's line at the top of a page may have gone as a running header).
         if 2 * len(set(later)) >= len(numbers) and later == sorted(later):
-            found.update(line.number for line in lines[run[0][0] : end] if line.text.strip())
-    return found
+            listed.update(line.number for line in lines[run[0][0] : end] if line.text.strip())
+    return listed
 
 
 # An agenda's entry: a paragraph's number, perhaps a case number or the title after it, no sentence.
 _LISTED_PARAGRAPH = re.compile(r"^\s*§\s*(\d{1,3})(?!\d)(?:\s.{0,250}[^.\s])?\s*$")
-# A point that opens with its paragraph's number, perhaps the body's initials before it ("KFN § 46").
-_POINT_PARAGRAPH = re.compile(r"^\s*(?:[A-ZÅÄÖ]{2,6}\s+)?§\s*(\d{1,3})\b")
 
 
 def _contents_table(lines: list[Line]) -> set[int]:

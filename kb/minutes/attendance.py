@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from kb.minutes.marks import TERMINAL, UPPER, without_bullet
-from kb.minutes.names import (LOWER, NAME, ROLE, STANDS_IN, attendees, is_name, is_name_list, is_personal_name,
+from kb.minutes.names import (NAME, NAME_WORD, ROLE, STANDS_IN, attendees, is_name, is_name_list, is_personal_name,
                              name_and_role, party_list)
 from kb.readers import Line
 
@@ -168,7 +168,7 @@ class _ListReader:
             return False
         self.numbers.add(line.number)
         for box, entries in found:
-            status = "present" if box.strip("[] ") or box in "☑☒" else "absent"
+            status = "present" if box in "☑☒" or box.startswith("[") and box.strip("[] ") else "absent"
             self.listed += [(name, status) for name in entries]
         self.named_at = index
         self.awaiting_names = False
@@ -273,8 +273,7 @@ _COLUMN_TITLES = _NAME_COLUMNS | {
 _ROLE_COLUMNS = {"funktion", "roll", "role", "befattning", "titel", "title", "post", "uppdrag", "position"}
 _NICKNAME_COLUMNS = {"smeknamn", "nickname"}
 _QUOTED = re.compile(r"[\"“”„«»][^\"“”„«»]{1,30}[\"“”„«»]|[’'‘][^’'‘]{1,30}[’'‘]")
-_NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?"  # "Hvid-Hansen", "Gong-gong"
-_NAME_RUN = re.compile(rf"(?<!\w){_NAME_WORD}(?:\s+{_NAME_WORD})+")
+_NAME_RUN = re.compile(rf"(?<!\w){NAME_WORD}(?:\s+{NAME_WORD})+")
 _PARTY_CELL = re.compile(r"\(?[A-ZÅÄÖ]{1,3}\)?")  # a party's letters in a cell of their own: "S", "(KD)"
 
 

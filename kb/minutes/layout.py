@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 
 from kb.minutes.aside import agenda_list, page_furniture, table_of_contents
 from kb.minutes.attendance import attendance_lists
-from kb.minutes.marks import BULLET, NUMBERED, TERMINAL, numbering_depth
+from kb.minutes.marks import BULLET, NUMBERED, TERMINAL, numbering_depth, paragraph_number
 from kb.minutes.names import LOWER, UPPER, dates_at
 from kb.readers import Line
 from kb.readers.lines import MAJOR_BULLETS, MINOR_BULLETS
 
 # A case reference after the number: "§ 187 Dnr BN-2025-00001", "§ 4 KS 2024/123".
-# A paragraph's number alone ("14 §", "§ 14"), and a line that opens with one and goes on.
-_BARE_PARAGRAPH = re.compile(r"^(?:§\s*(\d{1,3})|(\d{1,3})\s*§)$")
-_OPENS_PARAGRAPH = re.compile(r"^(?:§\s*(\d{1,3})|(\d{1,3})\s*§)\s*[^\W\d_]")
 _REFERENCE = re.compile(r"^(?:[A-ZÅÄÖ][\w.]{0,5}\s*)*(?:[A-ZÅÄÖ]{1,6}[- ]?)?\d{2,4}[-/:.]\d+(?:[-/:.]\d+)*\s*$")
 _LABEL = re.compile(rf"^[{UPPER}][\w ]{{0,25}}:\s")  # "Plats och tid: ...", "Justerare: ..."
 
@@ -228,12 +225,12 @@ def _number_under_title(out: list[Block], kind: str, text: str) -> bool:
     Lägesrapport från välfärdsområdet" / "14 §" set large, as a Finnish city's case system lays out
     each point): the line above is the point's title. The title had gone into the item before, and
     the bare number opened the point."""
-    bare = _BARE_PARAGRAPH.match(text)
-    if not bare or kind not in ("heading", "numbered") or not out or out[-1].kind not in ("plain", "numbered") \
-            or out[-1].start != out[-1].end:
+    bare = paragraph_number(text)
+    if not bare or bare[1] or kind not in ("heading", "numbered") or not out \
+            or out[-1].kind not in ("plain", "numbered") or out[-1].start != out[-1].end:
         return False
-    opens = _OPENS_PARAGRAPH.match(out[-1].text)
-    return opens is not None and (opens.group(1) or opens.group(2)) == (bare.group(1) or bare.group(2))
+    opens = paragraph_number(out[-1].text)
+    return opens is not None and opens[0] == bare[0] and opens[1][:1].isalpha()
 
 
 def _bullet_levels(content: list[Line]) -> bool:

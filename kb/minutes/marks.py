@@ -17,6 +17,16 @@ BULLET = re.compile(rf"^\s*([{MAJOR_BULLETS}{re.escape(MINOR_BULLETS)}])\s*(.*)$
 # A table's column rule may stand between the number and the title ("4. | Punkter från stämman").
 NUMBERED = re.compile(rf"^\s*((?:[{UPPER}]{{2,6}}\s+)?§\s*\d+[a-z]?|\d{{1,3}}\s*§(?=\s|$)|\d{{1,3}}(?:\.\d+)+\.?|\d{{1,3}}[.)]|\d{{1,3}}:(?=\s)|\d{{1,3}}(?=\s+[{UPPER}])|\d{{1,3}}$)\s*(?:\|\s*)?(.*)$")
 TERMINAL = (".", "!", "?", ":", ";")
+# A point numbered as a paragraph, at the start of a line: "§ 12", "§12", "KS § 12" with the
+# body's initials, or "12 §" as Finland's Swedish-speaking municipalities write it. Its number is
+# `paragraph_number`.
+PARAGRAPH = re.compile(rf"^\s*(?:(?:[{UPPER}]{{2,6}}\s+)?§\s*(\d{{1,3}})|(\d{{1,3}})\s*§)(?!\d)")
+
+
+def paragraph_number(text: str) -> tuple[int, str] | None:
+    """The paragraph's number a line opens with, and what follows it; None for any other line."""
+    m = PARAGRAPH.match(text)
+    return (int(m.group(1) or m.group(2)), text[m.end():].strip()) if m else None
 
 
 def without_bullet(text: str) -> str:

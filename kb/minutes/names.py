@@ -45,8 +45,8 @@ DATE_PATTERNS = [
 ]
 
 # Personal names: two or three capitalised words ("Martin Hellström", "Lars-Åke Wassö").
-_NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?"
-NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,2}}"
+NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?"
+NAME = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}}"
 _NAMES = rf"{NAME}(?:\s*(?:,|och)\s*{NAME})*"
 _PARTY = r"\((?:S|M|C|V|L|KD|MP|SD)\)"
 # The roles minutes give people; a role word before a name is not part of the name.

@@ -20,12 +20,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kb.minutes.layout import Block, is_title
-from kb.minutes.marks import UPPER, bare_title, run_in_title
+from kb.minutes.marks import PARAGRAPH, UPPER, bare_title, run_in_title
 from kb.minutes.names import match_speaker
 
-# A point numbered as a paragraph: "§ 12", "§12", "KS § 12" with the body's initials, or "12 §"
-# as Finland's Swedish-speaking municipalities write it.
-_PARAGRAPH = re.compile(rf"^(?:(?:[{UPPER}]{{2,6}}\s+)?§\s*\d+|\d{{1,3}}\s*§)")
 MIN_POINTS = 5  # fewer parts at a rank are sections, not agenda points (see agenda_rank)
 CONTRIBUTION = 40  # the rank of a contribution opener: below agenda points and headings
 SUB_PART = 90  # the rank of a sub-part title ("Beslut") inside a point
@@ -91,7 +88,7 @@ def structured(blocks: list[Block]) -> bool:
     headings = sum(b.kind == "heading" for b in blocks)
     numbered = sum(b.kind == "numbered" for b in blocks)
     return headings >= 2 or numbered >= 2 or (headings >= 1 and numbered >= 1) \
-        or any(b.kind == "numbered" and _PARAGRAPH.match(b.text) for b in blocks)
+        or any(b.kind == "numbered" and PARAGRAPH.match(b.text) for b in blocks)
 
 
 def rank_openers(blocks: list[Block]) -> list[float | None]:
@@ -107,8 +104,8 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
     # So are the other headings at the level of the § headings ("1. Evenemang och aktiviteter",
     # "Utställningar" inside a Finland-Swedish committee's "43 § Anmälningsärenden"): as siblings
     # of the points they had become the section of every point after them.
-    paragraph_marks = sum(b.kind in ("numbered", "heading") and _PARAGRAPH.match(b.text) is not None for b in blocks) >= 2
-    paragraph_levels = {b.level or 0 for b in blocks if b.kind == "heading" and _PARAGRAPH.match(b.text)} \
+    paragraph_marks = sum(b.kind in ("numbered", "heading") and PARAGRAPH.match(b.text) is not None for b in blocks) >= 2
+    paragraph_levels = {b.level or 0 for b in blocks if b.kind == "heading" and PARAGRAPH.match(b.text)} \
         if paragraph_marks else set()
     ranks: list[float | None] = []
     since_opener = -1  # blocks since the last opener; -1 before the first
@@ -124,14 +121,14 @@ def rank_openers(blocks: list[Block]) -> list[float | None]:
         rank: float | None = None
         number = NUMBER.match(block.text)
         if block.kind == "heading":
-            rank = (block.level or 0) + 0.5 * ((block.level or 0) in paragraph_levels and not _PARAGRAPH.match(block.text))
+            rank = (block.level or 0) + 0.5 * ((block.level or 0) in paragraph_levels and not PARAGRAPH.match(block.text))
             point, listed = ((number.group(1), rank) if number else None), None
         elif block.kind in ("numbered", "major", "minor") and point is not None and number \
                 and number.group(1) == next_number(point[0]) and number.group(1) != next_number(listed):
             rank = point[1]
             point, listed = (number.group(1), rank), None
-        elif block.kind == "numbered" and (not trust_format or _PARAGRAPH.match(block.text)):
-            rank = number_base + (block.level or 1) + (paragraph_marks and not _PARAGRAPH.match(block.text))
+        elif block.kind == "numbered" and (not trust_format or PARAGRAPH.match(block.text)):
+            rank = number_base + (block.level or 1) + (paragraph_marks and not PARAGRAPH.match(block.text))
         elif _opens_contribution(block, found, blocks[index - 1] if index else None, following, agenda):
             rank = CONTRIBUTION
         elif block.kind == "plain" and is_title(block.text) and block.start == block.end and following is not None \
@@ -239,7 +236,7 @@ def leading_labels(root: Node, labelled: Callable[[str], bool]) -> int:
 
 
 def _numbered(node: Node) -> bool:
-    return node.opener is not None and (node.opener.kind == "numbered" or bool(_PARAGRAPH.match(node.opener.text)))
+    return node.opener is not None and (node.opener.kind == "numbered" or bool(PARAGRAPH.match(node.opener.text)))
 
 
 def nodes(node: Node):
